@@ -1,0 +1,109 @@
+"""Command line: `python -m pipeline run|correct ...`.
+
+Expected failures become one line on stderr and an exit code (0 all done, 1 some
+documents failed, 2 bad usage, 3 a missing system dependency); never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.errors import PipelineError, UsageError
+
+
+def _default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="Turn budget PDFs into clean, typed Parquet tables.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="process PDFs (files or folders) into Parquet tables")
+    run.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="PDF file or folder")
+    run.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=_default_workers(),
+        help="pages read in parallel (default: number of cores)",
+    )
+    run.add_argument("--force", action="store_true", help="redo documents already done")
+    run.add_argument(
+        "--executor",
+        choices=("local", "serial", "dask"),
+        default="local",
+        help="local process pool (default), serial, or a Dask cluster",
+    )
+    run.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler address")
+    run.add_argument("--dpi", type=int, default=300, help="rendering resolution for OCR")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    correct = sub.add_parser("correct", help="repair OCR-damaged Danish text (stdin -> stdout)")
+    correct.add_argument("file", nargs="?", type=Path, help="text file (default: stdin)")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pipeline.pages import ReadSettings
+    from pipeline.runner import Runner, RunOptions
+
+    try:
+        settings = ReadSettings(dpi=args.dpi)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    options = RunOptions(
+        workers=args.workers,
+        force=args.force,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        settings=settings,
+        progress=not args.quiet,
+    )
+    summary = Runner(args.out, options).run(args.inputs)
+    print(
+        f"done in {summary.seconds:.1f} s: {len(summary.processed)} processed, "
+        f"{len(summary.skipped)} skipped (already done), {len(summary.failed)} with errors; "
+        f"pages: {summary.pages_text} text, {summary.pages_ocr} OCR, "
+        f"{summary.pages_reused} reused; output in {args.out}",
+        file=sys.stderr,
+    )
+    return summary.exit_code
+
+
+def _correct(args: argparse.Namespace) -> int:
+    from pipeline.correct import Corrector
+
+    if args.file is not None and not args.file.is_file():
+        raise UsageError(f"{args.file}: no such file")
+    source = args.file.open(encoding="utf-8") if args.file else sys.stdin
+    corrector = Corrector.load()
+    with source:
+        for line in source:
+            body = line.rstrip("\n")
+            text, _ = corrector.correct_text(body)
+            sys.stdout.write(text + line[len(body) :])
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        return _correct(args)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: finished documents are saved; run again to continue", file=sys.stderr)
+        return 130

@@ -1,0 +1,103 @@
+"""The one place that talks to tesseract (through pytesseract).
+
+Tesseract's own OpenMP threading is several times slower than one thread per process
+on small machines, so every call runs with OMP_THREAD_LIMIT=1 and parallelism comes
+from running pages in separate processes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import pytesseract
+from PIL import Image
+
+from pipeline.errors import MissingDependencyError, PageError
+from pipeline.records import Word
+
+os.environ["OMP_THREAD_LIMIT"] = "1"
+
+_INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-dan tesseract-ocr-osd"
+_TIMEOUT_S = 600
+
+
+@lru_cache(maxsize=4)
+def check_tesseract(lang: str) -> str:
+    """Fail early with an install command instead of a traceback on the first scan."""
+    if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
+        raise MissingDependencyError(f"tesseract is not installed; {_INSTALL_HINT}")
+    try:
+        available = set(pytesseract.get_languages(config=""))
+        version = str(pytesseract.get_tesseract_version())
+    except (pytesseract.TesseractError, OSError) as exc:
+        raise MissingDependencyError(f"tesseract does not run ({exc}); {_INSTALL_HINT}") from exc
+    missing = [code for code in lang.split("+") if code not in available]
+    if missing:
+        raise MissingDependencyError(
+            f"tesseract has no language model for {', '.join(missing)}; {_INSTALL_HINT}"
+        )
+    return version
+
+
+def _words_from_data(data: dict[str, list], scale: float) -> list[Word]:
+    words: list[Word] = []
+    for i, text in enumerate(data["text"]):
+        text = text.strip()
+        conf = float(data["conf"][i])
+        if not text or conf < 0:
+            continue
+        left, top = data["left"][i] / scale, data["top"][i] / scale
+        width, height = data["width"][i] / scale, data["height"][i] / scale
+        line_id = (data["block_num"][i] * 1000 + data["par_num"][i]) * 1000 + data["line_num"][i]
+        words.append(
+            Word(
+                text_raw=text,
+                x0=left,
+                top=top,
+                x1=left + width,
+                bottom=top + height,
+                conf=conf,
+                line_hint=line_id,
+            )
+        )
+    return words
+
+
+def _run(image: Image.Image, func, **kwargs):
+    # An uncompressed grey-level file is the cheapest hand-over to the tesseract process.
+    with tempfile.TemporaryDirectory(prefix="budgetpdf-ocr-") as tmp:
+        image_path = Path(tmp) / "page.pgm"
+        image.save(image_path, format="PPM")
+        try:
+            return func(str(image_path), timeout=_TIMEOUT_S, **kwargs)
+        except pytesseract.TesseractNotFoundError as exc:
+            raise MissingDependencyError(f"tesseract is not installed; {_INSTALL_HINT}") from exc
+        except (pytesseract.TesseractError, RuntimeError, OSError) as exc:
+            raise PageError(f"tesseract failed: {exc}".strip(), kind="ocr_failed") from exc
+
+
+def recognise(image: Image.Image, *, scale: float, lang: str, dpi: int) -> list[Word]:
+    """Words with boxes (in points, via `scale` px/pt) and confidences 0-100."""
+    data = _run(
+        image,
+        pytesseract.image_to_data,
+        lang=lang,
+        config=f"--psm 3 --dpi {dpi}",
+        output_type=pytesseract.Output.DICT,
+    )
+    return _words_from_data(data, scale)
+
+
+def detect_rotation(image: Image.Image) -> int:
+    """Clockwise degrees (0/90/180/270) the image must be turned to stand upright; 0 if unsure."""
+    try:
+        osd = _run(image, pytesseract.image_to_osd, output_type=pytesseract.Output.DICT)
+    except PageError:
+        return 0  # too little text for orientation detection: read it as it is
+    if float(osd.get("orientation_conf", 0.0)) < 2.0:
+        return 0
+    return int(osd.get("rotate", 0)) % 360
