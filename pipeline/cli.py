@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
 
     correct = sub.add_parser("correct", help="repair OCR-damaged Danish text (stdin -> stdout)")
     correct.add_argument("file", nargs="?", type=Path, help="text file (default: stdin)")
+
+    doc = sub.add_parser("schema-doc", help="write the data dictionary generated from the schemas")
+    doc.add_argument("--out", type=Path, default=Path("docs/DATA.md"), help="Markdown file")
     return parser
 
 
@@ -95,12 +98,22 @@ def _correct(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schema_doc(args: argparse.Namespace) -> int:
+    from pipeline.schema import data_dictionary
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(data_dictionary() + "\n", encoding="utf-8")
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"run": _run, "correct": _correct, "schema-doc": _schema_doc}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "run":
-            return _run(args)
-        return _correct(args)
+        return COMMANDS[args.command](args)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -354,3 +354,32 @@ TABLES: dict[str, Table] = {
         ),
     )
 }
+
+
+def _type_name(col: Column) -> str:
+    if col.enum:
+        return "category: " + ", ".join(f"`{v}`" for v in col.enum)
+    return str(col.type)
+
+
+def data_dictionary() -> str:
+    """docs/DATA.md, generated so the documentation cannot drift from the schemas."""
+    out = [
+        "# Data dictionary",
+        "",
+        "Generated from `pipeline/schema.py` by `python -m pipeline schema-doc`; do not edit.",
+        "Each table is a folder `DIR/<table>/` with one Parquet file per source document",
+        "(`<doc_id>.parquet`); `pd.read_parquet(DIR / \"<table>\")` reads the whole table.",
+        "Text columns are never null (empty is `\"\"`); nullable columns say so.",
+        "Amounts in tables are integers in 1.000 kr.; amounts in prose are floats in mio. kr.",
+        "Units and descriptions are also stored in each Parquet field's metadata.",
+        "",
+    ]
+    for table in TABLES.values():
+        out += [f"## {table.name}", "", table.description, ""]
+        out += ["| column | type | unit | null | description |", "|---|---|---|---|---|"]
+        for c in table.columns:
+            null = "yes" if c.nullable else ""
+            out.append(f"| {c.name} | {_type_name(c)} | {c.unit or ''} | {null} | {c.description} |")
+        out.append("")
+    return "\n".join(out)

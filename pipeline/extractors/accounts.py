@@ -1,0 +1,9 @@
+"""Extractor for accounts documents."""
+
+from __future__ import annotations
+
+from pipeline.records import Document, Extraction
+
+
+def extract(document: Document, title: str) -> Extraction:
+    return Extraction(doc_type="accounts", title=title)
