@@ -27,7 +27,7 @@ from pipeline.executor import Executor, make_executor
 from pipeline.ingest import discover, fingerprint, pending
 from pipeline.layout import layout_page
 from pipeline.pages import PageJob, ReadSettings, read_page
-from pipeline.records import PageFailure, PageLayout, SourceDocument, Word
+from pipeline.records import Document, PageFailure, PageLayout, SourceDocument, Word
 from pipeline.write import Store
 
 PACKAGE_DIR = Path(pipeline.__file__).resolve().parent
@@ -101,8 +101,10 @@ def _file_id(path: Path) -> str:
     return hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
 
 
-def _cached_pages(store: Store, doc_id: str, version: str, settings: ReadSettings) -> dict:
-    """Pages of an earlier run read with the same reader: no need to OCR them again."""
+def _cached_pages(
+    store: Store, doc_id: str, version: str | None, settings: ReadSettings
+) -> dict[int, PageLayout]:
+    """Pages of an earlier run read with the same reader (any reader if version is None)."""
     pages = store.read_document_table("pages", doc_id)
     words = store.read_document_table("words", doc_id)
     if pages is None or words is None:
@@ -115,7 +117,7 @@ def _cached_pages(store: Store, doc_id: str, version: str, settings: ReadSetting
         by_page[page].append(Word(**w))
     cached: dict[int, PageLayout] = {}
     for p in pages.to_pylist():
-        if p["reader_version"] != version:
+        if version is not None and p["reader_version"] != version:
             continue
         words_out, blocks = layout_page(
             tuple(by_page.get(p["page"], ())), p["width"], p["height"], settings.layout
@@ -133,6 +135,21 @@ def _cached_pages(store: Store, doc_id: str, version: str, settings: ReadSetting
             blocks=blocks,
         )
     return cached
+
+
+def stored_document(out_dir: Path, doc_id: str) -> Document:
+    """A document as an earlier run read it (before correction), without reading the PDF:
+    for developing extractors and for tests that replay stages on real OCR output."""
+    store = Store(out_dir)
+    row = store.read_document_table("documents", doc_id)
+    if row is None:
+        raise KeyError(f"{doc_id} is not in {out_dir}")
+    meta = row.to_pylist()[0]
+    source = SourceDocument(Path(meta["path"]), meta["sha256"], meta["n_bytes"])
+    pages = _cached_pages(store, doc_id, None, ReadSettings())
+    return Document(
+        source=source, pages=tuple(pages[n] for n in sorted(pages)), n_pages=meta["n_pages"]
+    )
 
 
 class Runner:
