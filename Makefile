@@ -4,7 +4,7 @@ STAMP := .venv/.setup-done
 OUT := data/parquet
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup run test lint samples dictionaries eval eval-correct bench report clean
+.PHONY: setup run test lint samples dictionaries eval-correct bench clean
 
 setup: $(STAMP)
 
@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml scripts/setup.sh
 
 run: setup
 	$(PY) -m pipeline run data/raw --out $(OUT)
+
+report: run
+	$(PY) -m pipeline report $(OUT) --out report.html
 
 test: setup lint
 	$(PY) -m pytest -q
@@ -30,6 +33,9 @@ dictionaries: setup
 
 eval-correct: setup
 	$(PY) -m tests.eval_correct
+
+bench: setup
+	$(PY) -m tests.bench
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

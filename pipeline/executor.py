@@ -8,6 +8,7 @@ flight (so a 300-page scan never has all its pages in memory), and yield
 from __future__ import annotations
 
 import concurrent.futures as cf
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -92,7 +93,10 @@ class DaskExecutor:
             raise UsageError("--executor dask needs dask[distributed] installed") from exc
         self._cluster = None
         if scheduler:
-            self._client = Client(scheduler, timeout="30s")
+            try:
+                self._client = Client(scheduler, timeout="30s")
+            except (OSError, TimeoutError) as exc:
+                raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
             self.workers = max(1, sum(self._client.nthreads().values()))
         else:
             self._cluster = LocalCluster(
@@ -100,7 +104,7 @@ class DaskExecutor:
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
-                silence_logs="error",
+                silence_logs=logging.ERROR,
                 env={"OMP_THREAD_LIMIT": "1"},
             )
             self._client = Client(self._cluster)

@@ -1,0 +1,207 @@
+"""`make bench`: throughput and memory figures on the sample batch and a generated scan.
+
+Prints, one figure per line:
+- OCR pages/s with 1 and 2 workers, and the pipeline's OCR time over plain
+  `tesseract IMAGE - -l dan` on the same page images (run one after the other);
+- text-layer pages/s;
+- corrector tokens/s;
+- wall time of re-running an unchanged batch;
+- peak resident memory (whole process tree) on a generated 100-page scan.
+Times are wall-clock on this machine; CPU seconds are given beside them because they
+do not depend on what else the machine is doing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from pipeline import pdf
+from pipeline.correct import Corrector
+from pipeline.executor import make_executor
+from pipeline.lexicon import Lexicon
+from pipeline.pages import PageJob, ReadSettings, read_page
+from tests.samples.corpus import load_sheets
+from tests.samples.render_grants import render_grant_deck
+from tests.samples.scan import ScanSettings
+
+REPO = Path(__file__).resolve().parent.parent
+RAW = REPO / "data" / "raw"
+CORPUS = REPO.parent / "shared" / "corpus"
+SCAN = RAW / "bevillingsudloeb_scan.pdf"
+DIGITAL = RAW / "regnskab_2024_bif.pdf"
+ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+
+@dataclass(frozen=True)
+class Timing:
+    wall: float
+    cpu: float  # this process and its finished children
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed(fn: Callable[[], object]) -> Timing:
+    wall, cpu = time.perf_counter(), _cpu()
+    fn()
+    return Timing(time.perf_counter() - wall, _cpu() - cpu)
+
+
+def read_pages(path: Path, workers: int, settings: ReadSettings) -> None:
+    n_pages = pdf.probe(path).n_pages
+    jobs = [PageJob(str(path), n, settings) for n in range(1, n_pages + 1)]
+    executor = make_executor("local", workers)
+    try:
+        for _, result in executor.run(read_page, jobs):
+            if not hasattr(result, "source"):
+                raise RuntimeError(f"page failed: {result}")
+    finally:
+        executor.close()
+
+
+def plain_tesseract(images: Sequence[Path]) -> None:
+    for image in images:
+        subprocess.run(
+            ["tesseract", str(image), "-", "-l", "dan"], env=ENV, capture_output=True, check=True
+        )
+
+
+def page_images(path: Path, dpi: int, folder: Path) -> list[Path]:
+    """The page images the pipeline OCRs, as files for plain tesseract."""
+    images = []
+    for i in range(pdf.probe(path).n_pages):
+        image, _ = pdf.render_page(path, i, dpi=dpi)
+        out = folder / f"page{i + 1:03d}.png"
+        image.save(out, dpi=(dpi, dpi))
+        images.append(out)
+    return images
+
+
+def peak_tree_rss(cmd: Sequence[str]) -> tuple[int, float, int]:
+    """Run cmd; sample the resident memory of it and all its descendants."""
+    start = time.perf_counter()
+    proc = psutil.Popen(cmd, cwd=REPO, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            total = 0
+            with contextlib.suppress(psutil.Error):
+                for p in [proc, *proc.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):
+                        total += p.memory_info().rss
+            peak = max(peak, total)
+            time.sleep(0.1)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    proc.wait()
+    done.set()
+    thread.join()
+    return peak, time.perf_counter() - start, proc.returncode
+
+
+def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *map(str, args)],
+        cwd=REPO,
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
+
+
+def corrector_tokens_per_second() -> tuple[float, int]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.rglob("*.txt"))]
+    corrector = Corrector.load()
+    tokens = sum(len(t.split()) for t in texts)
+    t = timed(lambda: [corrector.correct_text(text) for text in texts])
+    return tokens / t.cpu, tokens
+
+
+def generated_scan(folder: Path, pages: int) -> Path:
+    """A `pages`-page scanned deck made of the sample sheets, repeated."""
+    sheets = load_sheets(CORPUS)
+    deck = [sheets[i % len(sheets)] for i in range(pages)]
+    return render_grant_deck(
+        deck, folder / f"scan_{pages}.pdf", divider=False, scan=ScanSettings(seed=7)
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=100, help="pages of the generated scan")
+    args = parser.parse_args(argv)
+    settings = ReadSettings()
+    Lexicon.load()
+    print(f"bench on {os.cpu_count()} cores; sample scan: {SCAN.name}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        folder = Path(tmp)
+        n_scan = pdf.probe(SCAN).n_pages
+        one = timed(lambda: read_pages(SCAN, 1, settings))
+        print(f"OCR, 1 worker: {n_scan / one.wall:.3f} pages/s ({one.wall:.1f} s wall)", flush=True)
+        two = timed(lambda: read_pages(SCAN, 2, settings))
+        print(f"OCR, 2 workers: {n_scan / two.wall:.3f} pages/s ({two.wall:.1f} s wall)")
+        print(f"OCR speed-up 2 vs 1 worker: {one.wall / two.wall:.2f}x", flush=True)
+        images = page_images(SCAN, settings.dpi, folder)
+        plain = timed(lambda: plain_tesseract(images))
+        print(
+            f"pipeline OCR time / plain tesseract on the same {len(images)} page images: "
+            f"{one.wall / plain.wall:.3f}x wall ({one.wall:.1f} s vs {plain.wall:.1f} s), "
+            f"{one.cpu / plain.cpu:.3f}x CPU ({one.cpu:.1f} s vs {plain.cpu:.1f} s)",
+            flush=True,
+        )
+        n_text = pdf.probe(DIGITAL).n_pages
+        text = timed(lambda: read_pages(DIGITAL, 1, settings))
+        print(f"text-layer pages, 1 worker: {n_text / text.wall:.1f} pages/s", flush=True)
+        rate, tokens = corrector_tokens_per_second()
+        print(f"corrector: {rate:,.0f} tokens/s on one core ({tokens:,} tokens)", flush=True)
+        out = folder / "parquet"
+        first = cli("run", RAW, "--out", out, "--quiet")
+        if first.returncode != 0:
+            print(first.stderr, file=sys.stderr)
+            return 1
+        again = timed(lambda: cli("run", RAW, "--out", out, "--quiet"))
+        print(f"re-run of the unchanged sample batch: {again.wall:.2f} s wall", flush=True)
+        big = generated_scan(folder, args.pages)
+        peak, wall, code = peak_tree_rss(
+            [
+                sys.executable,
+                "-m",
+                "pipeline",
+                "run",
+                str(big),
+                "--out",
+                str(folder / "big"),
+                "--workers",
+                "2",
+                "--quiet",
+            ]
+        )
+        print(
+            f"{args.pages}-page scan, 2 workers: {wall:.1f} s, {args.pages / wall:.3f} pages/s, "
+            f"peak memory {peak / 2**20:.0f} MiB (process tree), exit {code}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
