@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pipeline.records import BBox, Block, Line, Word, union_bbox
 
 _ALPHA = re.compile(r"[^\W\d_]{2,}")
+_NUMBER = re.compile(r"^[-−–+]?\d[\d.,]*%?$")
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,38 @@ def _is_prose(segments: list[Segment], settings: LayoutSettings) -> bool:
     return alpha / len(tokens) >= settings.prose_share
 
 
+def _left_aligned(segments: list[Segment]) -> bool:
+    """A column of text starts its lines at one x (a sidebar of addresses and phone
+    numbers does); a column of right-aligned numbers does not."""
+    if len(segments) < 3:
+        return False
+    start = min(s.bbox[0] for s in segments)
+    tolerance = 0.5 * _line_height(segments)
+    aligned = sum(1 for s in segments if s.bbox[0] - start <= tolerance)
+    return aligned / len(segments) >= 0.8
+
+
+def _is_column(segments: list[Segment], settings: LayoutSettings) -> bool:
+    return _is_prose(segments, settings) or _left_aligned(segments)
+
+
+def _is_number(segment: Segment) -> bool:
+    return all(_NUMBER.match(w.text_raw) for w in segment.words)
+
+
+def _splits_table_row(segments: list[Segment], x: float) -> bool:
+    """A number on both sides of x in one row: x runs between two cells of a table."""
+    for row in _rows(segments):
+        left = [s for s in row if s.bbox[2] <= x]
+        right = [s for s in row if s.bbox[0] >= x]
+        if left and right:
+            nearest_left = max(left, key=lambda s: s.bbox[2])
+            nearest_right = min(right, key=lambda s: s.bbox[0])
+            if _is_number(nearest_left) and _is_number(nearest_right):
+                return True
+    return False
+
+
 def _gaps(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """Uncovered stretches between sorted, merged intervals."""
     intervals = sorted(intervals)
@@ -173,7 +206,11 @@ def _gutters(segments: list[Segment], settings: LayoutSettings) -> list[float]:
         x = (start + end) / 2
         left = [s for s in segments if s.bbox[2] <= x]
         right = [s for s in segments if s.bbox[0] >= x]
-        if _is_prose(left, settings) and _is_prose(right, settings):
+        if (
+            _is_column(left, settings)
+            and _is_column(right, settings)
+            and not _splits_table_row(segments, x)
+        ):
             cuts.append(x)
     return cuts
 
@@ -206,6 +243,61 @@ def _merge_bands_sharing_gutter(
     return merged
 
 
+def _rows(segments: list[Segment]) -> list[list[Segment]]:
+    """Segments sharing a baseline band, top to bottom."""
+    rows: list[list[Segment]] = []
+    bottom = -math.inf
+    for s in sorted(segments, key=lambda s: (s.bbox[1] + s.bbox[3]) / 2):
+        centre = (s.bbox[1] + s.bbox[3]) / 2
+        if rows and centre < bottom:
+            rows[-1].append(s)
+            bottom = max(bottom, s.bbox[3])
+        else:
+            rows.append([s])
+            bottom = s.bbox[3]
+    return rows
+
+
+def _partial_gutter(
+    segments: list[Segment], settings: LayoutSettings
+) -> list[list[Segment]] | None:
+    """Split off the run of rows beside which a second column stands (a sidebar next to a
+    paragraph whose first line runs above it): rows before, the run, rows after."""
+    rows = _rows(segments)
+    if len(rows) < 3:
+        return None
+    min_gap = settings.gutter * _line_height(segments)
+    best: tuple[int, int, int] | None = None  # (rows with right-side text, start, end)
+    for x in sorted({round(s.bbox[0], 1) for s in segments}):
+        start = 0
+        for i in range(len(rows) + 1):
+            fits = i < len(rows) and all(
+                s.bbox[2] <= x - min_gap or s.bbox[0] >= x for s in rows[i]
+            )
+            if fits:
+                continue
+            run = rows[start:i]
+            right = [s for r in run for s in r if s.bbox[0] >= x]
+            left = [s for r in run for s in r if s.bbox[2] <= x - min_gap]
+            n_right = sum(1 for r in run if any(s.bbox[0] >= x for s in r))
+            if (
+                0 < len(run) < len(rows)
+                and n_right >= 2
+                and sum(1 for r in run if any(s.bbox[2] <= x - min_gap for s in r)) >= 2
+                and _is_column(left, settings)
+                and _is_column(right, settings)
+                and not _splits_table_row(segments, x)
+                and (best is None or n_right > best[0])
+            ):
+                best = (n_right, start, i)
+            start = i + 1
+    if best is None:
+        return None
+    _, start, end = best
+    parts = [rows[:start], rows[start:end], rows[end:]]
+    return [[s for r in part for s in r] for part in parts if part]
+
+
 def _regions(
     segments: list[Segment], column: int, settings: LayoutSettings
 ) -> list[tuple[int, list[Segment]]]:
@@ -220,9 +312,10 @@ def _regions(
                 out.extend(_regions(part, i, settings))
         return out
     bands = _bands(segments, settings)
+    if len(bands) > 1:
+        bands = _merge_bands_sharing_gutter(bands, settings)
     if len(bands) == 1:
-        return [(column, segments)]
-    bands = _merge_bands_sharing_gutter(bands, settings)
+        bands = _partial_gutter(segments, settings) or [segments]
     if len(bands) == 1:
         return [(column, segments)]
     return [leaf for band in bands for leaf in _regions(band, column, settings)]

@@ -114,6 +114,31 @@ def test_table_rows_stay_whole_lines() -> None:
     assert lines == [f"{label} {' '.join(numbers)}" for label, numbers in rows]
 
 
+def test_sidebar_beside_a_paragraph_is_its_own_column() -> None:
+    """A letter's address/phone sidebar starts below the paragraph's first line."""
+    body, _ = paragraph(PROSE * 2, 40, 60, "#B")
+    sidebar: list[Word] = []
+    for i, text in enumerate(["Direktionen", "Bernstorffsgade 17, 3.", "Telefon", "33 17 33 17"]):
+        sidebar += line_words(text, 340, 60 + (i + 2) * LEADING, tag="#S")
+    _, blocks = layout_page(tuple(body + sidebar), 640, 400)
+    order = [w.text_raw[-2:] for b in blocks for ln in b.lines for w in ln.words]
+    assert order == ["#B"] * len(body) + ["#S"] * len(sidebar)
+
+
+def test_number_column_with_a_header_stays_in_its_rows() -> None:
+    words = line_words("Afvigelse", 300, 80) + line_words("netto", 310, 80 + LEADING)
+    for i, (label, number) in enumerate(
+        [("Administrative fællesudgifter", "38"), ("Support", "0")]
+    ):
+        y = 120 + i * LEADING
+        words += line_words(label, 40, y) + line_words("150.541", 200, y)
+        words += line_words(number, 345 - len(number) * CHAR_W, y)
+    _, blocks = layout_page(tuple(words), 640, 400)
+    lines = [ln.text_raw for b in blocks for ln in b.lines]
+    assert "Administrative fællesudgifter 150.541 38" in lines
+    assert "Support 150.541 0" in lines
+
+
 def test_skewed_ocr_lines_are_straightened() -> None:
     angle = math.radians(0.9)
     words: list[Word] = []
