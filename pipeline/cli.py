@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     correct = sub.add_parser("correct", help="repair OCR-damaged Danish text (stdin -> stdout)")
     correct.add_argument("file", nargs="?", type=Path, help="text file (default: stdin)")
 
+    report = sub.add_parser("report", help="write the review report (one static HTML page)")
+    report.add_argument("dir", type=Path, metavar="DIR", help="output folder of a run")
+    report.add_argument(
+        "--out", type=Path, default=Path("report.html"), metavar="FILE", help="HTML file"
+    )
+
     doc = sub.add_parser("schema-doc", help="write the data dictionary generated from the schemas")
     doc.add_argument("--out", type=Path, default=Path("docs/DATA.md"), help="Markdown file")
     return parser
@@ -107,7 +113,27 @@ def _schema_doc(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": _run, "correct": _correct, "schema-doc": _schema_doc}
+def _report(args: argparse.Namespace) -> int:
+    from pipeline.report import write_report
+
+    if not args.dir.is_dir():
+        raise UsageError(f"{args.dir}: no such folder")
+    summary = write_report(args.dir, args.out)
+    print(
+        f"wrote {args.out}: {summary.documents} document(s), {summary.failed_checks} failed "
+        f"check(s), {summary.corrections} correction(s), {summary.inferred_sheets} inferred "
+        f"sheet number(s), {summary.images} page image(s)",
+        file=sys.stderr,
+    )
+    for path in summary.missing_pdfs:
+        print(
+            f"{path}: source PDF not found or changed; its page images are left out",
+            file=sys.stderr,
+        )
+    return 0
+
+
+COMMANDS = {"run": _run, "correct": _correct, "schema-doc": _schema_doc, "report": _report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

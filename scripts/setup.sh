@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-dan tesseract-ocr-osd poppler-utils hunspell hunspell-da qpdf)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-dan tesseract-ocr-osd poppler-utils hunspell hunspell-da qpdf chromium)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
