@@ -75,7 +75,10 @@ def _page() -> Column:
 
 
 def _kkr(name: str, what: str) -> Column:
-    return Column(name, I64, what, unit=KKR)
+    """An amount cell of an accounts table; null when the printed cell is not a number."""
+    return Column(
+        name, I64, f"{what} Null when the cell could not be read.", unit=KKR, nullable=True
+    )
 
 
 TABLES: dict[str, Table] = {
@@ -97,7 +100,12 @@ TABLES: dict[str, Table] = {
                 Column("n_ocr_pages", I32, "Pages read by OCR rather than the text layer."),
                 Column("n_failed_pages", I32, "Pages that could not be read (see errors)."),
                 Column("doc_code", S, 'Document code such as "BI105", "" when none.'),
-                Column("date", pa.date32(), "Date the document states.", nullable=True),
+                Column(
+                    "date",
+                    pa.date32(),
+                    "Date the document states (a letter: its own first date).",
+                    nullable=True,
+                ),
                 Column("case_no", S, 'Case number (Sagsnr.), "" when none.'),
                 Column("doc_no", S, 'Document number (Dok.nr.), "" when none.'),
             ),
@@ -210,6 +218,13 @@ TABLES: dict[str, Table] = {
                 Column("year_to", I32, "Last year the amount covers.", nullable=True),
                 Column("price_level", I32, 'Price level year ("2027 p/l").', nullable=True),
                 Column("source_text", S, "The sentence the amount was read from."),
+                Column(
+                    "part_of_mkr",
+                    F64,
+                    'The amount this one breaks down ("heraf", "fordelt på"); null for a whole.',
+                    unit=MKR,
+                    nullable=True,
+                ),
             ),
         ),
         Table(
@@ -263,7 +278,12 @@ TABLES: dict[str, Table] = {
                 Column("metric", S, "What is counted.", enum=METRICS),
                 Column("kind", S, "Which column of the table.", enum=ACTIVITY_KINDS),
                 Column("year", I32, "Year of the column."),
-                Column("value", F64, "Count (antal) or unit price in kr. (enhedspris_kr)."),
+                Column(
+                    "value",
+                    F64,
+                    "Count (antal) or unit price in kr. (enhedspris_kr); null when unreadable.",
+                    nullable=True,
+                ),
                 _page(),
             ),
         ),
@@ -276,7 +296,10 @@ TABLES: dict[str, Table] = {
                 Column("bevilling", S, 'Bevilling, "" for a styringsområde\'s text.'),
                 Column("hovedprodukt", S, 'Hovedprodukt or funktion name, "" if none.'),
                 Column("funktion", S, "Funktion number, null if none.", nullable=True),
-                _kkr("afvigelse", "Afvigelse stated in the heading."),
+                _kkr(
+                    "afvigelse",
+                    "Afvigelse stated in the heading (a styringsområde's text: its overview row).",
+                ),
                 Column("direction", S, "What the text says the deviation is.", enum=DIRECTIONS),
                 Column("amount_mkr", F64, "Amount stated in the text.", unit=MKR, nullable=True),
                 Column("text", S, "The explanation text."),
@@ -290,13 +313,15 @@ TABLES: dict[str, Table] = {
                 _doc_id(),
                 Column("code", S, "Code such as BI42 or SO37/SU53; null when none.", nullable=True),
                 Column("title", S, "Title, without the code."),
-                Column("text", S, "The statement, hyphenation removed."),
+                Column("text", S, "The statement, line-end hyphenation removed."),
                 _page(),
             ),
         ),
         Table(
             "budget_tables",
-            "Cells of the tables in budget notes and letters.",
+            "Cells of the tables in budget notes and letters: captioned tables (every cell, "
+            'empty ones too), check-box grids (column "kryds"), lettered lists (column '
+            '"tekst") and a letter\'s dated parts (table "Dokumentoplysninger").',
             (
                 _doc_id(),
                 Column("table_label", S, 'Label such as "Tabel 2".'),
@@ -307,7 +332,11 @@ TABLES: dict[str, Table] = {
                 Column("column", S, "Column heading (often a year)."),
                 Column("value_text", S, "Cell text as printed."),
                 Column(
-                    "value", F64, "Cell value as a number; null when not a number.", nullable=True
+                    "value",
+                    F64,
+                    "Cell value as a number; null when empty, a dash or not a number; "
+                    "1 or 0 for a check box.",
+                    nullable=True,
                 ),
                 Column("unit", S, 'Unit stated for the table, e.g. "1.000 kr.".'),
                 Column("price_level", S, 'Price level stated, e.g. "2018 p/l".'),
@@ -369,8 +398,8 @@ def data_dictionary() -> str:
         "",
         "Generated from `pipeline/schema.py` by `python -m pipeline schema-doc`; do not edit.",
         "Each table is a folder `DIR/<table>/` with one Parquet file per source document",
-        "(`<doc_id>.parquet`); `pd.read_parquet(DIR / \"<table>\")` reads the whole table.",
-        "Text columns are never null (empty is `\"\"`); nullable columns say so.",
+        '(`<doc_id>.parquet`); `pd.read_parquet(DIR / "<table>")` reads the whole table.',
+        'Text columns are never null (empty is `""`); nullable columns say so.',
         "Amounts in tables are integers in 1.000 kr.; amounts in prose are floats in mio. kr.",
         "Units and descriptions are also stored in each Parquet field's metadata.",
         "",
@@ -380,6 +409,8 @@ def data_dictionary() -> str:
         out += ["| column | type | unit | null | description |", "|---|---|---|---|---|"]
         for c in table.columns:
             null = "yes" if c.nullable else ""
-            out.append(f"| {c.name} | {_type_name(c)} | {c.unit or ''} | {null} | {c.description} |")
+            out.append(
+                f"| {c.name} | {_type_name(c)} | {c.unit or ''} | {null} | {c.description} |"
+            )
         out.append("")
     return "\n".join(out)
