@@ -94,13 +94,10 @@ def _correct(args: argparse.Namespace) -> int:
 
     if args.file is not None and not args.file.is_file():
         raise UsageError(f"{args.file}: no such file")
-    source = args.file.open(encoding="utf-8") if args.file else sys.stdin
-    corrector = Corrector.load()
-    with source:
-        for line in source:
-            body = line.rstrip("\n")
-            text, _ = corrector.correct_text(body)
-            sys.stdout.write(text + line[len(body) :])
+    text = args.file.read_text(encoding="utf-8") if args.file else sys.stdin.read()
+    # the whole text at once: damage is judged over all of it, and sentences run on
+    corrected, _ = Corrector.load().correct_text(text)
+    sys.stdout.write(corrected)
     return 0
 
 
@@ -143,6 +140,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # the output could not be written: disk full, read-only folder...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(
+            f"error: {where}{exc.strerror or exc}; finished documents are saved: "
+            "fix this and run again",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         print("interrupted: finished documents are saved; run again to continue", file=sys.stderr)
         return 130

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from pipeline.classify import classify
-from pipeline.correct import Corrector
+from pipeline.correct import Corrector, is_damaged
 from pipeline.errors import PipelineError
 from pipeline.extractors import extract
 from pipeline.records import (
@@ -27,14 +27,32 @@ from pipeline.validate import validate
 Rows = list[dict]
 
 
+def needs_correction(page: PageLayout) -> bool:
+    """OCR output always; a text layer only when it reads like lossy OCR (no æ/ø/å).
+
+    A born-digital text layer is exactly what its author typed: correcting it could only
+    do harm (line-end fragments such as "anonymi-" are not words but are not damage).
+    """
+    return page.source == "ocr" or is_damaged(page.text)
+
+
 def correct_page(page: PageLayout, corrector: Corrector) -> tuple[PageLayout, list[Correction]]:
     """Correct every line of the page, keeping each word's box; log each change."""
+    fix = needs_correction(page)
+    damaged = is_damaged(page.text)
     changes: list[Correction] = []
     blocks: list[Block] = []
     for block in page.blocks:
         lines: list[Line] = []
+        continues = False
         for line in block.lines:
-            tokens, line_changes = corrector.correct_tokens([w.text_raw for w in line.words])
+            raw = [w.text_raw for w in line.words]
+            tokens, line_changes = (
+                corrector.correct_tokens(raw, damaged=damaged, continues=continues)
+                if fix
+                else (raw, ())
+            )
+            continues = not corrector.ends_sentence(raw[-1])
             words = tuple(replace(w, text=t) for w, t in zip(line.words, tokens, strict=True))
             lines.append(Line(words))
             changes.extend(
