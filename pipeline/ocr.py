@@ -23,6 +23,8 @@ os.environ["OMP_THREAD_LIMIT"] = "1"
 
 _INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-dan tesseract-ocr-osd"
 _TIMEOUT_S = 600
+_MAX_SIDE_PX = 32767
+MIN_DPI = 70  # below this, tesseract cannot read body text
 
 
 @lru_cache(maxsize=4)
@@ -35,10 +37,13 @@ def check_tesseract(lang: str) -> str:
         version = str(pytesseract.get_tesseract_version())
     except (pytesseract.TesseractError, OSError) as exc:
         raise MissingDependencyError(f"tesseract does not run ({exc}); {_INSTALL_HINT}") from exc
-    missing = [code for code in lang.split("+") if code not in available]
+    missing = [code for code in (*lang.split("+"), "osd") if code not in available]
     if missing:
+        where = os.environ.get("TESSDATA_PREFIX")
         raise MissingDependencyError(
-            f"tesseract has no language model for {', '.join(missing)}; {_INSTALL_HINT}"
+            f"tesseract has no model for {', '.join(missing)}"
+            + (f" in TESSDATA_PREFIX={where} (unset it to use the installed ones)" if where else "")
+            + f"; {_INSTALL_HINT}"
         )
     return version
 
@@ -80,8 +85,25 @@ def _run(image: Image.Image, func, **kwargs):
             raise PageError(f"tesseract failed: {exc}".strip(), kind="ocr_failed") from exc
 
 
+def _check_size(image: Image.Image, scale: float) -> None:
+    """Tesseract refuses images over 32767 px a side: say so, and how to read the page."""
+    side = max(image.size)
+    if side <= _MAX_SIDE_PX:
+        return
+    dpi = scale * 72
+    fits = int(dpi * _MAX_SIDE_PX / side)
+    advice = f"run this file with --dpi {fits}" if fits >= MIN_DPI else "it cannot be OCR'd"
+    raise PageError(
+        f"page too large to OCR: {image.width} x {image.height} px at {dpi:.0f} dpi, and "
+        f"tesseract reads at most {_MAX_SIDE_PX} px a side; {advice}",
+        kind="page_too_large",
+    )
+
+
 def recognise(image: Image.Image, *, scale: float, lang: str, dpi: int) -> list[Word]:
     """Words with boxes (in points, via `scale` px/pt) and confidences 0-100."""
+    check_tesseract(lang)
+    _check_size(image, scale)
     data = _run(
         image,
         pytesseract.image_to_data,

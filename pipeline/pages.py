@@ -20,6 +20,8 @@ from pipeline.lexicon import Lexicon
 from pipeline.quality import lacks_danish_letters, text_quality
 from pipeline.records import PageFailure, PageLayout, PageSource, Word
 
+BLANK_LEVEL = 192  # darker is ink (0 black, 255 white); a blank scan's paper and grain are lighter
+
 
 @dataclass(frozen=True)
 class ReadSettings:
@@ -34,8 +36,10 @@ class ReadSettings:
     layout: LayoutSettings = field(default_factory=LayoutSettings)
 
     def __post_init__(self) -> None:
-        if not 70 <= self.dpi <= 600:
-            raise ValueError(f"ReadSettings.dpi must be between 70 and 600, got {self.dpi!r}")
+        if not ocr.MIN_DPI <= self.dpi <= 600:
+            raise ValueError(
+                f"ReadSettings.dpi must be between {ocr.MIN_DPI} and 600, got {self.dpi!r}"
+            )
         for name in ("min_quality_digital", "min_quality_scanned", "scanned_cover"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
@@ -55,12 +59,9 @@ def _is_word(token: str) -> bool:
     return Lexicon.load().is_word(token)
 
 
-def _layer_is_usable(layer: pdf.TextLayer, quality: float, settings: ReadSettings) -> bool:
-    if not layer.words:
-        return False
-    texts = [w.text_raw for w in layer.words]
-    if layer.image_cover >= settings.scanned_cover:
-        return quality >= settings.min_quality_scanned and not lacks_danish_letters(texts)
+def _layer_is_usable(peek: pdf.LayerPeek, quality: float, settings: ReadSettings) -> bool:
+    if peek.image_cover >= settings.scanned_cover:
+        return quality >= settings.min_quality_scanned and not lacks_danish_letters([peek.text])
     return quality >= settings.min_quality_digital
 
 
@@ -68,40 +69,63 @@ def _mean_confidence(words: list[Word]) -> float:
     return statistics.fmean(w.conf for w in words if w.conf is not None) if words else 0.0
 
 
-def _ocr(path: Path, index: int, settings: ReadSettings) -> tuple[list[Word], int]:
+def _upright_share(words: list[Word]) -> float:
+    """Share of the longer words that lie left to right. Tesseract reads a sideways page
+    with high confidence, but its words then stand on end."""
+    long = [w for w in words if len(w.text_raw) >= 4]
+    if not long:
+        return 1.0
+    return sum(1 for w in long if w.x1 - w.x0 > w.bottom - w.top) / len(long)
+
+
+def _reading_score(words: list[Word]) -> float:
+    """Mean confidence of the words, discounted for words that do not lie upright."""
+    return _mean_confidence(words) * _upright_share(words)
+
+
+def is_blank(image: Image.Image) -> bool:
+    """No pixel darker than light grey: nothing to read, so tesseract is not asked."""
+    return image.getextrema()[0] >= BLANK_LEVEL
+
+
+def _ocr(
+    path: Path, index: int, settings: ReadSettings
+) -> tuple[list[Word], int, tuple[float, float]]:
     """OCR the rendered page; turn it upright first when the text reads badly."""
     image, scale = pdf.render_page(path, index, dpi=settings.dpi)
+    size = pdf.page_size(path, index)
+    if is_blank(image):
+        return [], 0, size
     words = ocr.recognise(image, scale=scale, lang=settings.lang, dpi=settings.dpi)
     rotation = 0
-    if _mean_confidence(words) < settings.detect_rotation_below or len(words) < 3:
+    if _reading_score(words) < settings.detect_rotation_below or len(words) < 3:
         rotation = ocr.detect_rotation(image)
         if rotation:
             upright = image.rotate(-rotation, expand=True, resample=Image.Resampling.NEAREST)
             turned = ocr.recognise(upright, scale=scale, lang=settings.lang, dpi=settings.dpi)
-            if _mean_confidence(turned) > _mean_confidence(words):
+            if _reading_score(turned) > _reading_score(words):
                 words = turned
+                size = (size[1], size[0]) if rotation in (90, 270) else size
             else:
                 rotation = 0
-    return words, rotation
+    return words, rotation, size
 
 
 def read_page(job: PageJob) -> PageLayout | PageFailure:
     """Words and blocks of one page, or why the page could not be read."""
     path, index, settings = Path(job.path), job.page - 1, job.settings
     try:
-        layer = pdf.read_text_layer(path, index)
-        layer_quality = (
-            text_quality([w.text_raw for w in layer.words], _is_word) if layer.words else None
-        )
-        width, height = layer.width, layer.height
+        peek = pdf.peek_text_layer(path, index)
+        has_layer = bool(peek.text.strip())
+        layer_quality = text_quality([peek.text], _is_word) if has_layer else None
         source: PageSource
-        if layer_quality is not None and _layer_is_usable(layer, layer_quality, settings):
-            words, source, rotation, confidence = list(layer.words), "text", 0, None
+        if layer_quality is not None and _layer_is_usable(peek, layer_quality, settings):
+            layer = pdf.read_text_layer(path, index)
+            width, height = layer.width, layer.height
+            words, source, rotation, confidence = list(layer.words), "text", layer.rotation, None
         else:
-            words, rotation = _ocr(path, index, settings)
+            words, rotation, (width, height) = _ocr(path, index, settings)
             source, confidence = "ocr", round(_mean_confidence(words), 2) if words else None
-            if rotation in (90, 270):
-                width, height = height, width
         quality = text_quality([w.text_raw for w in words], _is_word)
         words_out, blocks = layout_page(tuple(words), width, height, settings.layout)
     except MissingDependencyError:

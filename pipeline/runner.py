@@ -11,10 +11,12 @@ import hashlib
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -152,6 +154,54 @@ def stored_document(out_dir: Path, doc_id: str) -> Document:
     )
 
 
+def read_isolated(
+    make: Callable[[], Executor], fn: Callable[[PageJob], Any], jobs: Iterable[PageJob]
+) -> Iterator[tuple[PageJob, Any]]:
+    """fn over the jobs, where a crashed worker process fails only the page it was reading.
+
+    A dead worker breaks its whole pool: the pool is recreated and every page that was in
+    flight is read again alone, so the page that crashes a second time is the one that
+    fails (a worker killed from outside, e.g. for memory, costs nothing)."""
+    in_flight: dict[tuple[str, int], PageJob] = {}
+
+    def issued() -> Iterator[PageJob]:
+        for job in jobs:
+            in_flight[job.path, job.page] = job
+            yield job
+
+    source = issued()
+    executor = make()
+    try:
+        while True:
+            try:
+                for job, result in executor.run(fn, source):
+                    in_flight.pop((job.path, job.page), None)
+                    yield job, result
+                return
+            except BrokenProcessPool:
+                lost = list(in_flight.values())
+                in_flight.clear()
+                executor.close()
+                executor = make()
+                for job in lost:
+                    try:
+                        result = next(iter(executor.run(fn, [job])))[1]
+                    except BrokenProcessPool:
+                        result = PageFailure(job.page, "layout", "worker_crashed", _CRASHED)
+                        executor.close()
+                        executor = make()
+                    yield job, result
+    finally:
+        executor.close()
+
+
+_CRASHED = (
+    "the process reading this page crashed, twice (out of memory, or a fault in pdfium or "
+    "tesseract): the page was skipped; open it in a PDF viewer, or re-save the file with "
+    "`qpdf in.pdf out.pdf` and run it again"
+)
+
+
 class Runner:
     def __init__(
         self, out_dir: Path, options: RunOptions, log: Callable[[str], None] | None = None
@@ -197,20 +247,18 @@ class Runner:
         if not plans:
             return
         total = sum(len(p.missing) for p in plans)
-        executor = make_executor(
-            self.options.executor, self.options.workers, self.options.scheduler
+        o = self.options
+        self._execute(
+            plans, total, lambda: make_executor(o.executor, o.workers, o.scheduler), version
         )
-        try:
-            self._execute(plans, total, executor, version)
-        finally:
-            executor.close()
 
     def _plan(self, doc: SourceDocument) -> _Plan | None:
         try:
             info = pdf.probe(doc.path)
         except DocumentError as exc:
-            self._fail_file(doc.doc_id, None, doc.path, "ingest", exc.kind, str(exc))
+            self._fail_file(_file_id(doc.path), None, doc.path, "ingest", exc.kind, str(exc))
             return None
+        self.store.clear_errors(_file_id(doc.path))  # the file at this path was fixed
         cached = {}
         if not self.options.force:
             cached = _cached_pages(self.store, doc.doc_id, self._reader(), self.options.settings)
@@ -234,7 +282,9 @@ class Runner:
             for n in plan.missing:
                 yield PageJob(str(plan.source.path), n, self.options.settings)
 
-    def _execute(self, plans: list[_Plan], total: int, executor: Executor, version: str) -> None:
+    def _execute(
+        self, plans: list[_Plan], total: int, make: Callable[[], Executor], version: str
+    ) -> None:
         by_path = {str(p.source.path): p for p in plans}
         ready: list[_Plan] = []
         bar = tqdm(
@@ -246,7 +296,7 @@ class Runner:
         )
         self._reader()
         with bar:
-            for job, result in executor.run(read_page, self._jobs(plans, ready)):
+            for job, result in read_isolated(make, read_page, self._jobs(plans, ready)):
                 plan = by_path[job.path]
                 if isinstance(result, PageFailure):
                     plan.failures.append(result)

@@ -21,7 +21,9 @@ from pipeline.errors import UsageError
 from pipeline.schema import TABLES, Table
 
 TMP_SUFFIX = ".tmp"
-DOCUMENT_TABLES_LAST = ("documents",)
+# Written last, in this order: a page's `pages` row (carrying its reader version) vouches
+# for its `words`, which a later run reuses instead of OCR; `documents` vouches for all.
+WRITTEN_LAST = ("pages", "documents")
 
 
 def rows_to_arrow(table: Table, rows: Sequence[Mapping[str, object]]) -> pa.Table:
@@ -60,14 +62,16 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def write_atomic(arrow: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with tmp.open("wb") as fh:
             pq.write_table(arrow, fh, compression="zstd")
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:  # disk full, read-only folder...: name the file it was writing
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
     finally:
         tmp.unlink(missing_ok=True)
     _fsync_dir(path.parent)
@@ -85,7 +89,10 @@ class Store:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """One run per output folder at a time; the lock dies with the process."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{self.root}: cannot make the output folder: {exc.strerror}") from exc
         with (self.root / ".lock").open("w") as fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -103,7 +110,9 @@ class Store:
 
     def write_document(self, doc_id: str, tables: Mapping[str, Sequence[Mapping]]) -> None:
         """All tables of one document (empty ones too, so stale rows vanish), documents last."""
-        for name in sorted(TABLES, key=lambda n: n in DOCUMENT_TABLES_LAST):
+        for name in sorted(
+            TABLES, key=lambda n: WRITTEN_LAST.index(n) if n in WRITTEN_LAST else -1
+        ):
             if name == "documents" and "documents" not in tables:
                 continue
             arrow = rows_to_arrow(TABLES[name], tables.get(name, ()))

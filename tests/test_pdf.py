@@ -28,7 +28,7 @@ def test_words_come_with_boxes_from_the_top_left(tmp_path: Path) -> None:
     first = layer.words[0]
     assert first.x0 == pytest.approx(100, abs=0.5)
     assert 800 - 700 - 12 < first.top < first.bottom <= 800 - 700 + 3
-    assert layer.image_cover == 0
+    assert pdf.peek_text_layer(tmp_path / "a.pdf", 0).image_cover == 0
 
 
 def test_probe_counts_pages(tmp_path: Path) -> None:

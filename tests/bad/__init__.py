@@ -1,0 +1,1 @@
+"""Bad inputs for the reliability tests, generated at test time (see make_bad)."""
