@@ -38,11 +38,16 @@ class SerialExecutor:
         pass
 
 
+class WorkerLost(Exception):
+    """The job's worker died every time the job ran (it is the job that kills it)."""
+
+
 def _bounded(
     submit: Callable[[Any], Any],
     wait_one: Callable[[set[Any]], Any],
     jobs: Iterable[Any],
     window: int,
+    result: Callable[[Any], Any] = lambda future: future.result(),
 ) -> Iterator[tuple[Any, Any]]:
     """Keep `window` futures in flight; yield each as it finishes."""
     pending: dict[Any, Any] = {}
@@ -59,7 +64,7 @@ def _bounded(
             return
         done = wait_one(set(pending))
         for future in done:
-            yield pending.pop(future), future.result()
+            yield pending.pop(future), result(future)
 
 
 class ProcessPoolExecutor:
@@ -111,13 +116,24 @@ class DaskExecutor:
             self.workers = workers
 
     def run(self, fn: Callable[[Any], Any], jobs: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
-        from dask.distributed import wait
+        from dask.distributed import KilledWorker, wait
 
         def wait_one(futures: set[Any]) -> set[Any]:
             return wait(list(futures), return_when="FIRST_COMPLETED").done
 
+        def result(future: Any) -> Any:
+            # Dask already retries a task whose worker died; it gives up with KilledWorker.
+            try:
+                return future.result()
+            except KilledWorker as exc:
+                return WorkerLost(str(exc))
+
         yield from _bounded(
-            lambda job: self._client.submit(fn, job, pure=False), wait_one, jobs, 2 * self.workers
+            lambda job: self._client.submit(fn, job, pure=False),
+            wait_one,
+            jobs,
+            2 * self.workers,
+            result,
         )
 
     def close(self) -> None:

@@ -114,6 +114,61 @@ def recognise(image: Image.Image, *, scale: float, lang: str, dpi: int) -> list[
     return _words_from_data(data, scale)
 
 
+def reread_regions(
+    image: Image.Image,
+    boxes: list[tuple[float, float, float, float]],
+    *,
+    scale: float,
+    lang: str,
+    dpi: int,
+    pad_pt: float,
+) -> list[list[Word]]:
+    """Read the regions in `boxes` (points) again, in one tesseract call over a strip made
+    of their crops (widened by pad_pt) stacked one under another; the words of each box,
+    in page points."""
+    check_tesseract(lang)
+    pad = pad_pt * scale
+    crops = []
+    for x0, top, x1, bottom in boxes:
+        left, upper = max(0, int(x0 * scale - pad)), max(0, int(top * scale - pad / 2))
+        right = min(image.width, int(x1 * scale + pad))
+        lower = min(image.height, int(bottom * scale + pad / 2))
+        crops.append((left, upper, image.crop((left, upper, right, lower))))
+    gap = int(pad) + 8
+    offsets = [gap]
+    for _, _, crop in crops:
+        offsets.append(offsets[-1] + crop.height + gap)
+    strip = Image.new("L", (max(c.width for _, _, c in crops) + 2 * gap, offsets.pop()), 255)
+    for (_, _, crop), y in zip(crops, offsets, strict=True):
+        strip.paste(crop, (gap, y))
+    _check_size(strip, scale)
+    data = _run(
+        strip,
+        pytesseract.image_to_data,
+        lang=lang,
+        config=f"--psm 6 --dpi {dpi}",
+        output_type=pytesseract.Output.DICT,
+    )
+    found: list[list[Word]] = [[] for _ in boxes]
+    for word in _words_from_data(data, 1.0):
+        centre = (word.top + word.bottom) / 2
+        for i, ((left, upper, crop), y) in enumerate(zip(crops, offsets, strict=True)):
+            if y <= centre < y + crop.height:
+                dx, dy = left - gap, upper - y
+                found[i].append(
+                    Word(
+                        text_raw=word.text_raw,
+                        x0=(word.x0 + dx) / scale,
+                        top=(word.top + dy) / scale,
+                        x1=(word.x1 + dx) / scale,
+                        bottom=(word.bottom + dy) / scale,
+                        conf=word.conf,
+                    )
+                )
+                break
+    return found
+
+
 def detect_rotation(image: Image.Image) -> int:
     """Clockwise degrees (0/90/180/270) the image must be turned to stand upright; 0 if unsure."""
     try:

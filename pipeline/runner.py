@@ -25,7 +25,7 @@ from pipeline import ocr, pdf
 from pipeline.correct import Corrector
 from pipeline.document import document_tables, error_row
 from pipeline.errors import DocumentError
-from pipeline.executor import Executor, make_executor
+from pipeline.executor import Executor, WorkerLost, make_executor
 from pipeline.ingest import discover, fingerprint, pending
 from pipeline.layout import layout_page
 from pipeline.pages import PageJob, ReadSettings, read_page
@@ -298,6 +298,8 @@ class Runner:
         with bar:
             for job, result in read_isolated(make, read_page, self._jobs(plans, ready)):
                 plan = by_path[job.path]
+                if isinstance(result, WorkerLost):
+                    result = PageFailure(job.page, "layout", "worker_crashed", _CRASHED)
                 if isinstance(result, PageFailure):
                     plan.failures.append(result)
                 else:

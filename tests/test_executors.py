@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -9,7 +10,7 @@ import pikepdf
 import pytest
 
 from pipeline.errors import UsageError
-from pipeline.executor import ProcessPoolExecutor, SerialExecutor, make_executor
+from pipeline.executor import ProcessPoolExecutor, SerialExecutor, WorkerLost, make_executor
 from tests.conftest import run_cli
 
 
@@ -84,3 +85,19 @@ def test_bad_executor_options_are_usage_errors(
 ) -> None:
     with pytest.raises(UsageError, match=message):
         make_executor(kind, workers, scheduler)
+
+
+def _die_on_three(x: int) -> int:
+    if x == 3:
+        os._exit(1)  # the worker process dies, as in a segfault of tesseract or pdfium
+    return x
+
+
+def test_dask_job_that_kills_its_worker_is_reported_not_raised() -> None:
+    executor = make_executor("dask", 1)
+    try:
+        results = dict(executor.run(_die_on_three, [1, 2, 3, 4]))
+    finally:
+        executor.close()
+    assert {k: v for k, v in results.items() if k != 3} == {1: 1, 2: 2, 4: 4}
+    assert isinstance(results[3], WorkerLost)

@@ -1,0 +1,95 @@
+"""The OCR adapter and the second look at unsure lines, with real tesseract on small images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import reportlab
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline import ink, ocr
+from pipeline.pages import ReadSettings, second_look
+from pipeline.records import Word
+
+VERA = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"  # ships with reportlab
+DPI = 300
+SCALE = DPI / 72  # px per point
+LINES = [("Udløbet i 2026 udgør i alt 9,7 mio. kr.", 100), ("Nr. 17", 200)]
+
+
+@pytest.fixture(scope="module")
+def page() -> Image.Image:
+    """A white page with two lines of 12-pt text at known places (y in points)."""
+    image = Image.new("L", (int(500 * SCALE), int(300 * SCALE)), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(VERA), int(12 * SCALE))
+    for text, y in LINES:
+        draw.text((60 * SCALE, y * SCALE), text, font=font, fill=0)
+    return image
+
+
+def test_recognise_gives_words_with_boxes_in_points(page: Image.Image) -> None:
+    words = ocr.recognise(page, scale=SCALE, lang="dan", dpi=DPI)
+    assert " ".join(w.text_raw for w in words) == " ".join(text for text, _ in LINES)
+    first = words[0]
+    assert first.x0 == pytest.approx(60, abs=3) and 98 < first.top < first.bottom < 118
+    assert len({w.line_hint for w in words}) == 2 and all(w.conf > 80 for w in words)
+
+
+def test_reread_lines_maps_each_line_back_to_its_place(page: Image.Image) -> None:
+    boxes = [(58.0, y - 2.0, 330.0, y + 14.0) for _, y in reversed(LINES)]
+    found = ocr.reread_regions(page, boxes, scale=SCALE, lang="dan+eng", dpi=DPI, pad_pt=4)
+    assert [" ".join(w.text_raw for w in line) for line in found] == [t for t, _ in reversed(LINES)]
+    for line, (_, y) in zip(found, reversed(LINES), strict=True):
+        assert all(y - 3 < w.top < w.bottom < y + 18 for w in line)
+
+
+def _misread(text: str, y: float, conf: float, line: int) -> list[Word]:
+    words, x = [], 60.0
+    for token in text.split():
+        words.append(Word(token, x, y, x + 7 * len(token), y + 12, conf=conf, line_hint=line))
+        x += 7 * len(token) + 4
+    return words
+
+
+def test_an_unsure_line_is_read_again_and_replaced_when_surer(page: Image.Image) -> None:
+    sure = _misread(LINES[0][0], LINES[0][1], 95.0, 1)
+    unsure = _misread("NT: X", LINES[1][1], 0.0, 2)
+    words = second_look(page, SCALE, sure + unsure, ReadSettings())
+    assert words[: len(sure)] == sure  # a sure line is not touched
+    again = words[len(sure) :]
+    assert [w.text_raw for w in again] == ["Nr.", "17"]
+    assert all(w.line_hint == 2 and w.conf > 50 for w in again)
+
+
+def test_nothing_is_read_again_when_every_line_is_sure(page: Image.Image) -> None:
+    words = _misread("anything at all", 100, 90.0, 1)
+    assert second_look(page, SCALE, words, ReadSettings()) is words
+
+
+def _draw(texts: list[tuple[str, float, float]], rules: list[tuple[float, float, float, float]]):
+    image = Image.new("L", (int(500 * SCALE), int(300 * SCALE)), 238)  # grey paper
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(VERA), int(10 * SCALE))
+    for text, x, y in texts:
+        draw.text((x * SCALE, y * SCALE), text, font=font, fill=20)
+    for x0, y0, x1, y1 in rules:
+        draw.line((x0 * SCALE, y0 * SCALE, x1 * SCALE, y1 * SCALE), fill=30, width=3)
+    return image
+
+
+def test_ink_without_words_is_found_but_ruling_lines_are_not() -> None:
+    texts = [("Antal 3.970 4.400", 60, 50), ("-1.477", 400, 50), ("Enhedspris 106.982", 60, 80)]
+    grid = [(40, 30, 460, 30), (40, 110, 460, 110), (40, 30, 40, 110), (460, 30, 460, 110)]
+    image = _draw(texts, grid)
+    read = [(60.0, 50.0, 160.0, 62.0), (60.0, 80.0, 170.0, 92.0)]  # the two left lines only
+    regions = ink.unread_regions(image, SCALE, read, text_height=10.0)
+    assert len(regions) == 1
+    x0, top, x1, bottom = regions[0]
+    assert 395 < x0 < 402 and x1 < 440 and 48 < top < bottom < 64
+
+
+def test_a_page_whose_words_were_all_read_has_no_unread_ink() -> None:
+    image = _draw([("Nr. 7", 60, 50)], [(40, 70, 460, 70)])
+    assert ink.unread_regions(image, SCALE, [(60.0, 50.0, 92.0, 62.0)], text_height=10.0) == []
