@@ -27,15 +27,18 @@ sys.path.insert(0, str(HERE.parent))
 from pipeline.lexicon import (  # noqa: E402
     ABBREVIATIONS_FILE,
     BIGRAMS_FILE,
+    COMPOUND_STARTS_FILE,
     DOMAIN_FILE,
     FORMS_FILE,
     HUNSPELL_ZIPF,
     JSON_TEXT_FIELDS,
     LEXICON_FILE,
+    MIN_PART,
     abbreviations,
     clean_corpus_texts,
     domain_bigrams,
     domain_counts,
+    lower_case_counts,
 )
 
 HUNSPELL_DIR = Path("/usr/share/hunspell")
@@ -49,7 +52,6 @@ ONLY_IN_COMPOUND = "36"
 # hunspell-only forms longer than this that split into two kept parts are left to the
 # compound model, which keeps the lexicon small and fast to load
 PRUNE_MIN_LEN = 8
-MIN_PART = 3
 FAMILY_DROP = 1.5
 FAMILY_MAX = 2.9  # wordfreq lists every word down to zipf ~3, so an unlisted one is rarer
 _FORM = re.compile(r"[^\W\d_]+")  # one word part: tokens are split at hyphens before lookup
@@ -192,17 +194,22 @@ def drop_ascii_spellings(zipf: dict[str, float], hunspell: set[str]) -> dict[str
     return out
 
 
-def build_lexicon(
-    forms: dict[str, set[str]], zipf: dict[str, float], estimated: dict[str, float]
-) -> list[tuple[str, float, str]]:
-    """Merge both sources (lower-cased) and prune long hunspell-only compounds of rare
-    families that the runtime compound model rebuilds from kept parts (a B form then an E
-    form, as hunspell itself marks them). zipf: wordfreq's; estimated: family_zipf."""
+def merge_sources(forms: dict[str, set[str]], zipf: dict[str, float]) -> dict[str, set[str]]:
+    """Every form of both sources, lower-cased, with its uses (wordfreq's words are W)."""
     merged: dict[str, set[str]] = defaultdict(set)
     for form, uses in forms.items():
         merged[form.lower()] |= uses
     for w in zipf:
         merged[w].add("W")
+    return merged
+
+
+def build_lexicon(
+    merged: dict[str, set[str]], zipf: dict[str, float], estimated: dict[str, float]
+) -> list[tuple[str, float, str]]:
+    """Prune long hunspell-only compounds of rare families that the runtime compound model
+    rebuilds from kept parts (a B form then an E form, as hunspell itself marks them).
+    merged: merge_sources; zipf: wordfreq's; estimated: family_zipf."""
     known: dict[str, set[str]] = {}  # decided so far, pruned ones included
     kept: dict[str, set[str]] = {}
     for w in sorted(merged, key=lambda s: (len(s), s)):
@@ -227,6 +234,21 @@ def build_lexicon(
         )
         for w in sorted(kept)
     ]
+
+
+def compound_starts(merged: dict[str, set[str]]) -> Counter:
+    """How productive each compound start part is: the number of forms of both sources
+    (before pruning) that split into it and an end part. New Danish compounds are built
+    mostly on productive parts ("løn" starts hundreds of forms, "lån" none: its compound
+    form is "låne")."""
+    begin = {w for w, uses in merged.items() if "B" in uses}
+    end = {w for w, uses in merged.items() if "E" in uses}
+    heads: Counter = Counter()
+    for w in merged:
+        for i in range(MIN_PART, len(w) - MIN_PART + 1):
+            if w[:i] in begin and w[i:] in end:
+                heads[w[:i]] += 1
+    return heads
 
 
 def _splits(word: str, known: dict[str, set[str]]) -> bool:
@@ -298,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
 
     forms, families = expand_hunspell(HUNSPELL_DIR / "da_DK.dic", HUNSPELL_DIR / "da_DK.aff")
     zipf = drop_ascii_spellings(_wordfreq_zipf(), {f.lower() for f in forms})
-    rows = build_lexicon(forms, zipf, family_zipf(families, zipf))
+    merged = merge_sources(forms, zipf)
+    rows = build_lexicon(merged, zipf, family_zipf(families, zipf))
     with (args.out / LEXICON_FILE).open("w", encoding="utf-8") as fh:
         fh.write("# word\tzipf\tuses (W word, B compound start/middle, E compound end)\n")
         fh.writelines(f"{w}\t{z:.2f}\t{u}\n" for w, z, u in rows if w in zipf)
@@ -314,12 +337,19 @@ def main(argv: list[str] | None = None) -> int:
             fh.write(f"## {uses} {z:.1f}\n")
             fh.writelines(f"{w}\n" for w in words)
 
+    heads = compound_starts(merged)
+    with (args.out / COMPOUND_STARTS_FILE).open("w", encoding="utf-8") as fh:
+        fh.write("# part\tstarts: how many forms of both sources split into it + an end part\n")
+        fh.writelines(f"{p}\t{n}\n" for p, n in sorted(heads.items()))
+
     texts = clean_corpus_texts(args.corpus)
     counts = domain_counts(texts.values())
+    lower = lower_case_counts(texts.values())
     docs = Counter(w for text in texts.values() for w in set(domain_counts([text])))
     with (args.out / DOMAIN_FILE).open("w", encoding="utf-8") as fh:
-        fh.write("# word\tcount\tdocuments (mined from the clean corpus texts)\n")
-        fh.writelines(f"{w}\t{c}\t{docs[w]}\n" for w, c in sorted(counts.items()))
+        fh.write("# word\tcount\tdocuments\tlower (times written in lower case), mined from\n")
+        fh.write("# the clean corpus texts\n")
+        fh.writelines(f"{w}\t{c}\t{docs[w]}\t{lower[w]}\n" for w, c in sorted(counts.items()))
     bigrams = domain_bigrams(texts.values())
     with (args.out / BIGRAMS_FILE).open("w", encoding="utf-8") as fh:
         fh.write("# word1\tword2\tcount (lower-cased, mined from the clean corpus texts)\n")

@@ -37,28 +37,23 @@ def needs_correction(page: PageLayout) -> bool:
 
 
 def correct_page(page: PageLayout, corrector: Corrector) -> tuple[PageLayout, list[Correction]]:
-    """Correct every line of the page, keeping each word's box; log each change."""
+    """Correct each block of the page as a whole (sentences and hyphenated words run on over
+    line ends), keeping each word's box; log each change."""
     fix = needs_correction(page)
     damaged = is_damaged(page.text)
     changes: list[Correction] = []
     blocks: list[Block] = []
     for block in page.blocks:
-        lines: list[Line] = []
-        continues = False
-        for line in block.lines:
-            raw = [w.text_raw for w in line.words]
-            tokens, line_changes = (
-                corrector.correct_tokens(raw, damaged=damaged, continues=continues)
-                if fix
-                else (raw, ())
-            )
-            continues = not corrector.ends_sentence(raw[-1])
-            words = tuple(replace(w, text=t) for w, t in zip(line.words, tokens, strict=True))
-            lines.append(Line(words))
-            changes.extend(
-                Correction(page.page, c.token_raw, c.token, c.rule, c.score) for c in line_changes
-            )
-        blocks.append(replace(block, lines=tuple(lines)))
+        raw = [[w.text_raw for w in line.words] for line in block.lines]
+        fixed, block_changes = corrector.correct_lines(raw, damaged=damaged) if fix else (raw, ())
+        lines = tuple(
+            Line(tuple(replace(w, text=t) for w, t in zip(line.words, tokens, strict=True)))
+            for line, tokens in zip(block.lines, fixed, strict=True)
+        )
+        blocks.append(replace(block, lines=lines))
+        changes.extend(
+            Correction(page.page, c.token_raw, c.token, c.rule, c.score) for c in block_changes
+        )
     words = tuple(w for b in blocks for ln in b.lines for w in ln.words)
     return replace(page, blocks=tuple(blocks), words=words), changes
 

@@ -24,6 +24,7 @@ FORMS_FILE = "hunspell_forms.txt"
 HUNSPELL_ZIPF = 2.3
 DOMAIN_FILE = "domain.tsv"
 DOMAIN_EXTRA_FILE = "domain_extra.txt"
+COMPOUND_STARTS_FILE = "compound_starts.tsv"
 BIGRAMS_FILE = "bigrams.tsv"
 ABBREVIATIONS_FILE = "abbreviations.txt"
 JSON_TEXT_FIELDS = (
@@ -41,15 +42,23 @@ JSON_TEXT_FIELDS = (
 EXTRA_COUNT = 5  # count given to a hand-added word without its own count
 MIN_PART = 3  # shortest compound part
 # Compound model (log10 units, see Lexicon.compound): a compound of two valid parts scores
-# COMPOUND_BASE, moved by TAIL_WEIGHT per zipf its last part is above or below TAIL_MID.
-# wordfreq lists every Danish word down to zipf ~3, so a compound it does not list is rarer
-# than COMPOUND_MAX.
+# COMPOUND_BASE, moved by TAIL_WEIGHT per zipf its last part is above or below TAIL_MID, by
+# HEAD_WEIGHT per log10 of the number of lexicon forms its first part starts (its
+# productivity) above or below HEAD_MID, and by HEAD_ZIPF_WEIGHT per zipf of the first part
+# as a word. The weights are those of a logistic fit of "is this compound of hunspell-da
+# common enough for wordfreq to list it" on the same quantities (0.92, 0.65, 0.32 per unit
+# in natural log-odds, scaled so the tail keeps its weight). wordfreq lists every Danish word
+# down to zipf ~3, so a compound it does not list is rarer than COMPOUND_MAX: the score is
+# capped there, but what a weak start part costs comes off after the cap.
 COMPOUND_MAX = 3.2
 COMPOUND_BASE = 2.0
 TAIL_WEIGHT = 0.7
 TAIL_MID = 3.5
-HEAD_CAP = 3.0  # a start part rarer than this costs HEAD_WEIGHT per zipf below it
 HEAD_WEIGHT = 0.5
+HEAD_MID = 2.0  # log10 of the forms a typical start part starts (~100)
+HEAD_ZIPF_WEIGHT = 0.25
+HEAD_ZIPF_MID = 4.0
+BOUND_ZIPF = 2.0  # zipf of a start part that is no word on its own ("arbejds")
 MIDDLE_PART_COST = 0.7  # each part between the first and the last
 # Function words ("til", "for", "med") start and end lexicalised compounds, which the lexicon
 # lists; as a part of an unlisted "compound" they are more often a lost space ("tilkommunen").
@@ -83,6 +92,17 @@ def domain_counts(texts: Iterable[str]) -> Counter[str]:
             core = _EDGE_PUNCT.sub("", token)
             if "/" in core and len(core) <= 5 and core.replace("/", "").isalpha():
                 counts[core.lower()] += 1  # short abbreviations such as "p/l" as a whole
+    return counts
+
+
+def lower_case_counts(texts: Iterable[str]) -> Counter[str]:
+    """How often each word part of clean texts is written in lower case: a domain word never
+    written so is a name ("Ballisager", "Claus"), which is no compound part."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for token in dehyphenate(text).split():
+            core = _EDGE_PUNCT.sub("", token)
+            counts.update(p for p in _PART_SPLIT.split(core) if p[:1].islower())
     return counts
 
 
@@ -149,15 +169,18 @@ class Lexicon:
 
     `parts` holds every form of lexicon.tsv and hunspell_forms.txt with its zipf, `bound` the
     forms that live only inside compounds ("arbejds"), `begin`/`end` the forms hunspell-da lets
-    start/end a compound, `domain` the mined counts; `zipf` folds the domain into the
-    standalone words. Caches compound splits per word.
+    start/end a compound, `heads` how many forms each start part starts, `domain` the mined
+    counts and `names` the domain words never written in lower case; `zipf` folds the domain
+    into the standalone words. Caches compound splits per word.
     """
 
     parts: Mapping[str, float]
     bound: frozenset[str]
     begin: frozenset[str]
     end: frozenset[str]
+    heads: Mapping[str, int]
     domain: Mapping[str, int]
+    names: frozenset[str]
     bigrams: Mapping[tuple[str, str], int]
     abbreviations: frozenset[str]
     zipf: Mapping[str, float]
@@ -174,34 +197,46 @@ class Lexicon:
     @classmethod
     def build(
         cls,
-        parts: Mapping[str, float],
-        bound: frozenset[str],
-        begin: frozenset[str],
-        end: frozenset[str],
+        general: tuple[Mapping[str, float], frozenset[str], frozenset[str], frozenset[str]],
+        heads: Mapping[str, int],
         domain: Mapping[str, int],
+        lower: Mapping[str, int],
         bigrams: Mapping[tuple[str, str], int],
         abbreviations: Iterable[str] = (),
     ) -> Lexicon:
+        """general: (parts, bound, begin, end); heads: the counts of compound_starts.tsv;
+        lower: lower_case_counts of the domain texts."""
+        parts, bound, begin, end = general
         zipf = {w: z for w, z in parts.items() if w not in bound}
         total = max(sum(domain.values()), 1)
         for w, n in domain.items():
             d = math.log10(max(n, 1) / total) + 9
             g = zipf.get(w)
             zipf[w] = round(math.log10(10**g + 10**d), 3) if g else round(d, 3)
+        names = frozenset(w for w in domain if not lower.get(w))
         return cls(
-            parts, bound, begin, end, dict(domain), dict(bigrams), frozenset(abbreviations), zipf
+            parts,
+            bound,
+            begin,
+            end,
+            heads,
+            dict(domain),
+            names,
+            dict(bigrams),
+            frozenset(abbreviations),
+            zipf,
         )
 
     def with_domain(
         self,
         domain: Mapping[str, int],
+        lower: Mapping[str, int],
         bigrams: Mapping[tuple[str, str], int],
         abbreviations: Iterable[str],
     ) -> Lexicon:
         """The same general lexicon with another domain vocabulary (leave-one-out evaluation)."""
-        return Lexicon.build(
-            self.parts, self.bound, self.begin, self.end, domain, bigrams, abbreviations
-        )
+        general = (self.parts, self.bound, self.begin, self.end)
+        return Lexicon.build(general, self.heads, domain, lower, bigrams, abbreviations)
 
     def is_word(self, token: str) -> bool:
         """Every part of the token is a known word or a compound of known words."""
@@ -217,7 +252,7 @@ class Lexicon:
         """Zipf of a lower-case word part: as listed or as a compound, whichever is higher
         (a rare listed compound is at least as likely as its parts make it); 0 if unknown."""
         z = self.zipf.get(word, 0.0)
-        if z >= HEAD_CAP + 1:
+        if z >= COMPOUND_MAX:  # no compound scores that high
             return z
         return max(z, self.compound(word)[0])
 
@@ -225,12 +260,12 @@ class Lexicon:
         """Best split of a lower-case word into two or more lexicon parts and its zipf.
 
         Every part has at least MIN_PART letters and stands where hunspell-da's flags allow
-        it (or is a domain word). The score follows the last part (the head of a Danish
-        compound, which decides how the word is used): COMPOUND_BASE + TAIL_WEIGHT * (zipf -
-        TAIL_MID), less HEAD_WEIGHT per zipf a start part is below HEAD_CAP,
-        MIDDLE_PART_COST per part beyond two and FUNCTION_COST per very frequent function
-        word among the parts; at most COMPOUND_MAX. Short parts are excluded because they let
-        damaged forms pass ("ar" + "ligt"). Returns (0.0, ()) when no split scores above 0.
+        it (or is a domain word other than a name). The score (see COMPOUND_BASE) follows the
+        last part (the head of a Danish compound, which decides how the word is used) and how
+        productive and common each start part is, less MIDDLE_PART_COST per part beyond two
+        and FUNCTION_COST per very frequent function word among the parts; below
+        COMPOUND_MAX. Short parts are excluded because they let damaged forms pass ("ar" +
+        "ligt"). Returns (0.0, ()) when no split scores above 0.
         """
         hit = self._compounds.get(word)
         if hit is None:
@@ -244,8 +279,9 @@ class Lexicon:
 
     def part_zipf(self, part: str, last: bool) -> float:
         """Zipf of a compound part: a form hunspell-da marks as able to start (last=False) or
-        end (last=True) a compound, or a domain word; 0 when it cannot stand there."""
-        if part in self.domain and len(part) >= MIN_PART:
+        end (last=True) a compound, or a domain word that is no name; 0 when it cannot stand
+        there."""
+        if part in self.domain and len(part) >= MIN_PART and part not in self.names:
             return self.zipf[part]
         if part in (self.end if last else self.begin):
             return self.parts[part]
@@ -255,31 +291,39 @@ class Lexicon:
         n = len(word)
         if n < 2 * MIN_PART or not word.isalpha():
             return (0.0, ())
-        # best[i]: (cost, parts) of word[i:] as one or more parts ending in a valid last part
-        best: dict[int, tuple[float, tuple[str, ...]]] = {}
+        # best[i]: (gain, penalty, parts) of word[i:] as one or more parts ending in a valid
+        # last part; a compound scores min(COMPOUND_MAX, gain) - penalty, so that what sets
+        # two compounds apart below the cap (a weak start part) is never lost to it
+        best: dict[int, tuple[float, float, tuple[str, ...]]] = {}
         for i in range(n - MIN_PART, -1, -1):
             options = []
-            z = self.part_zipf(word[i:], last=True) if i > 0 else 0.0
+            tail = word[i:]
+            z = self.part_zipf(tail, last=True) if i > 0 else 0.0
             if z > 0:
-                cost = -(COMPOUND_BASE + TAIL_WEIGHT * (z - TAIL_MID))
-                options.append((cost + (FUNCTION_COST if z >= FUNCTION_ZIPF else 0.0), (word[i:],)))
+                gain = COMPOUND_BASE + TAIL_WEIGHT * (z - TAIL_MID)
+                options.append((gain, FUNCTION_COST if z >= FUNCTION_ZIPF else 0.0, (tail,)))
             for j in range(i + MIN_PART, n - MIN_PART + 1):
                 if j in best:
-                    zh = self.part_zipf(word[i:j], last=False)
+                    head = word[i:j]
+                    zh = self.part_zipf(head, last=False)
                     if zh > 0:
-                        cost, tail = best[j]
-                        head_cost = HEAD_WEIGHT * max(0.0, HEAD_CAP - zh)
+                        gain, penalty, rest = best[j]
+                        word_z = zh if head not in self.bound else BOUND_ZIPF
+                        cost = HEAD_WEIGHT * (
+                            HEAD_MID - math.log10(1 + self.heads.get(head, 0))
+                        ) + HEAD_ZIPF_WEIGHT * (HEAD_ZIPF_MID - word_z)
+                        gain, penalty = gain - min(cost, 0.0), penalty + max(cost, 0.0)
                         if zh >= FUNCTION_ZIPF:
-                            head_cost += FUNCTION_COST
+                            penalty += FUNCTION_COST
                         if i > 0:
-                            head_cost += MIDDLE_PART_COST
-                        options.append((cost + head_cost, (word[i:j], *tail)))
+                            penalty += MIDDLE_PART_COST
+                        options.append((gain, penalty, (head, *rest)))
             if options:
-                best[i] = min(options, key=lambda o: (o[0], len(o[1])))
+                best[i] = max(options, key=lambda o: (min(o[0], COMPOUND_MAX) - o[1], -len(o[2])))
         if 0 not in best:
             return (0.0, ())
-        cost, split = best[0]
-        score = min(-cost, COMPOUND_MAX)
+        gain, penalty, split = best[0]
+        score = min(gain, COMPOUND_MAX) - penalty
         return (round(score, 3), split) if score > 0 else (0.0, ())
 
 
@@ -312,12 +356,16 @@ def _load(directory: Path) -> Lexicon:
     parts.update(zip(words, map(float, flat[1::3]), strict=True))
     for u in set(uses):
         add([w for w, x in zip(words, uses, strict=True) if x == u], u)
+    heads = {part: int(n) for part, n in _read_tsv(directory / COMPOUND_STARTS_FILE)}
     domain: Counter[str] = Counter()
-    for word, count, *_ in _read_tsv(directory / DOMAIN_FILE):
+    lower: Counter[str] = Counter()
+    for word, count, _, low in _read_tsv(directory / DOMAIN_FILE):
         domain[word] = int(count)
-    domain.update(read_extra(directory / DOMAIN_EXTRA_FILE))
+        lower[word] = int(low)
+    extra = read_extra(directory / DOMAIN_EXTRA_FILE)
+    domain.update(extra)
+    lower.update(extra)  # hand-added words are words, never names
     bigrams = {(a, b): int(c) for a, b, c in _read_tsv(directory / BIGRAMS_FILE)}
     abbrevs = [row[0] for row in _read_tsv(directory / ABBREVIATIONS_FILE)]
-    return Lexicon.build(
-        parts, frozenset(bound), frozenset(begin), frozenset(end), domain, bigrams, abbrevs
-    )
+    general = (parts, frozenset(bound), frozenset(begin), frozenset(end))
+    return Lexicon.build(general, heads, domain, lower, bigrams, abbrevs)

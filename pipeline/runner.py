@@ -24,7 +24,7 @@ import pipeline
 from pipeline import ocr, pdf
 from pipeline.correct import Corrector
 from pipeline.document import document_tables, error_row
-from pipeline.errors import DocumentError
+from pipeline.errors import DocumentError, PipelineError
 from pipeline.executor import Executor, WorkerLost, make_executor
 from pipeline.ingest import discover, fingerprint, pending
 from pipeline.layout import layout_page
@@ -318,15 +318,25 @@ class Runner:
 
     def _finish(self, plan: _Plan, version: str) -> None:
         doc = plan.source
-        tables = document_tables(
-            doc,
-            plan.n_pages,
-            list(plan.pages.values()),
-            plan.failures,
-            corrector=self.corrector,
-            version=version,
-            reader_version=self._reader(),
-        )
+        try:
+            tables = document_tables(
+                doc,
+                plan.n_pages,
+                list(plan.pages.values()),
+                plan.failures,
+                corrector=self.corrector,
+                version=version,
+                reader_version=self._reader(),
+            )
+        except PipelineError:
+            raise
+        except Exception as exc:  # a bug must cost one document, not the batch
+            message = (
+                f"internal error while analysing the document ({type(exc).__name__}: {exc}); "
+                "please report it with this file. The other documents go on"
+            )
+            self._fail_file(doc.doc_id, doc.doc_id, doc.path, "analyse", "internal_error", message)
+            return
         self.store.write_document(doc.doc_id, tables)
         self.summary.processed.append(doc.doc_id)
         doc_type = tables["documents"][0]["doc_type"]

@@ -11,7 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.correct import Corrector, TokenChange, is_damaged
+from pipeline.correct import (
+    Corrector,
+    LineChange,
+    TokenChange,
+    cold_tokens_per_second,
+    is_damaged,
+)
 from pipeline.lexicon import clean_corpus_texts
 
 
@@ -54,6 +60,7 @@ def test_case_and_punctuation_are_kept(corrector: Corrector) -> None:
     assert fix(corrector, '("arligt").') == '("årligt").'
     assert fix(corrector, "@konomi/ressourcer:") == "Økonomi/ressourcer:"
     assert fix(corrector, "borgernes @konomi") == "borgernes økonomi"
+    assert fix(corrector, "kan - @konomi/ressourcer:") == "kan - Økonomi/ressourcer:"
     assert fix(corrector, "SAMLET ARLIGT FORLGB") == "SAMLET ÅRLIGT FORLØB"
 
 
@@ -74,6 +81,102 @@ def test_case_and_punctuation_are_kept(corrector: Corrector) -> None:
 )
 def test_context_splits_and_digits_for_letters(corrector: Corrector, raw: str, clean: str) -> None:
     assert fix(corrector, raw) == clean
+
+
+def test_correct_lines_keeps_shapes_and_locates_changes(corrector: Corrector) -> None:
+    lines = [["de", "nye", "bgrne-"], [], ["haveklasser", "er", "feerdige."], ["pa", "service"]]
+    out, changes = corrector.correct_lines(lines, damaged=True)
+    assert [len(line) for line in out] == [len(line) for line in lines]
+    assert all(isinstance(c, LineChange) for c in changes)
+    assert {(c.line, c.index) for c in changes} == {
+        (i, k) for i, line in enumerate(lines) for k, t in enumerate(line) if out[i][k] != t
+    }
+    assert all(lines[c.line][c.index] == c.token_raw for c in changes)
+    assert out[0][2] == "børne-" and out[3] == ("på", "service")
+
+
+def test_sentences_run_on_over_line_ends(corrector: Corrector) -> None:
+    out, _ = corrector.correct_lines([["de", "kom", "til", "BIF"], ["0g", "spiste"]], damaged=True)
+    assert out[1][0] == "og"
+    out, _ = corrector.correct_lines([["de", "kom", "hjem."], ["0g", "spiste"]], damaged=True)
+    assert out[1][0] == "Og"
+
+
+def test_word_broken_at_a_line_end_is_read_whole(corrector: Corrector) -> None:
+    # "udf-" alone is nothing; read as "udførelsen", each fragment gets its part back
+    out, changes = corrector.correct_lines(
+        [["og", "udf-"], ["grelsen", "af", "planen"]], damaged=True
+    )
+    assert out == (("og", "udf-"), ("ørelsen", "af", "planen"))
+    assert [(c.line, c.index, c.token) for c in changes] == [(1, 0, "ørelsen")]
+    assert corrector.join_line_end(*out[0][-1:], out[1][0]) == "udførelsen"
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "joined"),
+    [
+        ("2027-", "2030.", "2027-2030."),  # a range of years
+        ("SSP-", "samarbejdet", "SSP-samarbejdet"),  # an abbreviation keeps its hyphen
+        ("Beskæftigelses-", "og", None),  # "Beskæftigelses- og Integration..."
+        ("leverandør-", "og", None),
+        ("kommunen", "og", None),  # no hyphen
+        ("arbejds-", "Markedet", None),  # a capital starts something new
+        ("beskæf-", "tigelsen", "beskæftigelsen"),  # hyphenation goes
+    ],
+)
+def test_join_line_end(corrector: Corrector, left: str, right: str, joined: str | None) -> None:
+    assert corrector.join_line_end(left, right) == joined
+
+
+def test_real_hyphens_at_line_ends_stay(corrector: Corrector) -> None:
+    lines = [["i", "perioden", "2027-"], ["2030", "og", "leverandgr-"], ["og", "kunder"]]
+    out, _ = corrector.correct_lines(lines, damaged=True)
+    assert out == (("i", "perioden", "2027-"), ("2030", "og", "leverandør-"), ("og", "kunder"))
+
+
+def test_bullet_read_as_a_letter(corrector: Corrector) -> None:
+    out, changes = corrector.correct_lines([["o", "Planen", "pa", "plads"]], damaged=True)
+    assert out[0][:3] == ("•", "Planen", "på") and changes[0].rule == "bullet"
+    # not before a lower-case word, not mid-line, not in clean text
+    assert fix(corrector, "o planen") == "o planen"
+    assert fix(corrector, "de o Planen") == "de o Planen"
+    out, _ = corrector.correct_lines([["o", "Planen", "går"]], damaged=False)
+    assert out[0][0] == "o"
+
+
+@pytest.mark.parametrize("damaged", ["p/1", "p/I", "p/L", "p/)", "p/])", "p/|"])
+def test_known_abbreviation_read_through_the_table(corrector: Corrector, damaged: str) -> None:
+    fixed = fix(corrector, f"(2027 {damaged}")
+    assert fixed.startswith("(2027 p/l"), fixed
+    assert set(fixed[len("(2027 p/l") :]) <= set(")]")
+
+
+def test_unknown_abbreviation_keeps_its_digits(corrector: Corrector) -> None:
+    assert fix(corrector, "(2027 x/1)") == "(2027 x/1)"
+
+
+def test_lost_capital_at_a_line_start(corrector: Corrector) -> None:
+    # "@" is how the OCR reads a capital Ø: a heading at a line start keeps it even inside
+    # a running sentence; mid-line a lower-case ø is likelier
+    out, _ = corrector.correct_lines([["kan", "ses", "af"], ["@konomi/ressourcer"]], damaged=True)
+    assert out[1][0] == "Økonomi/ressourcer"
+    assert fix(corrector, "og @konomi/ressourcer") == "og økonomi/ressourcer"
+
+
+def test_fast_path_agrees_with_the_search(corrector: Corrector) -> None:
+    """A common word the fast path leaves unsearched has no other reading near it."""
+    search = corrector.search
+    safe = sorted(w for w, z in corrector.lexicon.zipf.items() if z >= search.fast_zipf)
+    sample = random.Random(5).sample([w for w in safe if w.isalpha()], 150)
+    for word in sample:
+        full = search._readings(word, True)
+        assert (word in search.risky) or [c.text for c in full] == [word], (word, full)
+    assert search.risky, "the table makes some common words of others ('bar' of 'bør')"
+
+
+def test_cold_throughput_is_measured_on_a_fresh_corrector() -> None:
+    texts = ["de har harialt brugt 2 mio. kr. pa service og arligt"]
+    assert cold_tokens_per_second(texts) > 0
 
 
 def test_numbers_are_never_changed(corrector: Corrector) -> None:

@@ -69,6 +69,24 @@ def test_domain_mining_undoes_line_end_hyphenation() -> None:
     assert "integra" not in counts
 
 
+def test_compound_model_prefers_productive_start_parts(lex: Lexicon) -> None:
+    # hunspell-da lets "løn" start hundreds of forms and "lån" none (its compound form is
+    # "låne"): the same tail scores higher after the productive part
+    heads = {w: lex.heads.get(w, 0) for w in ("løn", "lån")}
+    assert heads["løn"] > 100 and heads["lån"] == 0
+    assert lex.compound("lønudgifterne")[0] > lex.compound("lånudgifterne")[0]
+    assert lex.compound("lønudgifterne")[0] <= lx.COMPOUND_MAX
+
+
+def test_names_are_no_compound_parts() -> None:
+    texts = ["Claus Juhl taler med borgerne om claus-sagen"]
+    assert lx.lower_case_counts(texts)["claus"] == 1  # written in lower case once: a word
+    texts = ["Ballisager har leveret. Ballisager gik"]
+    lex = Lexicon.load().with_domain(lx.domain_counts(texts), lx.lower_case_counts(texts), {}, ())
+    assert "ballisager" in lex.names
+    assert lex.part_zipf("ballisager", last=False) == 0
+
+
 def test_bigrams_use_number_placeholder() -> None:
     pairs = lx.domain_bigrams(["afsat 2,5 mio. kr. på service"])
     assert pairs[(lx.NUM, "mio")] == 1
@@ -82,7 +100,7 @@ def test_abbreviations_are_mined() -> None:
 
 
 def test_with_domain_replaces_domain_words(lex: Lexicon) -> None:
-    other = lex.with_domain({"zyxwordq": 3}, {}, ())
+    other = lex.with_domain({"zyxwordq": 3}, {"zyxwordq": 3}, {}, ())
     assert other.is_word("zyxwordq") and not lex.is_word("zyxwordq")
     assert other.is_word("BIU") == ("biu" in lex.parts)  # only the domain knew it
 
