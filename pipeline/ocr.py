@@ -85,6 +85,17 @@ def _run(image: Image.Image, func, **kwargs):
             raise PageError(f"tesseract failed: {exc}".strip(), kind="ocr_failed") from exc
 
 
+def _data(image: Image.Image, *, lang: str, psm: int, dpi: int) -> dict[str, list]:
+    """Tesseract's word table (text, boxes, confidences, block/paragraph/line numbers)."""
+    return _run(
+        image,
+        pytesseract.image_to_data,
+        lang=lang,
+        config=f"--psm {psm} --dpi {dpi}",
+        output_type=pytesseract.Output.DICT,
+    )
+
+
 def _check_size(image: Image.Image, scale: float) -> None:
     """Tesseract refuses images over 32767 px a side: say so, and how to read the page."""
     side = max(image.size)
@@ -104,14 +115,7 @@ def recognise(image: Image.Image, *, scale: float, lang: str, dpi: int) -> list[
     """Words with boxes (in points, via `scale` px/pt) and confidences 0-100."""
     check_tesseract(lang)
     _check_size(image, scale)
-    data = _run(
-        image,
-        pytesseract.image_to_data,
-        lang=lang,
-        config=f"--psm 3 --dpi {dpi}",
-        output_type=pytesseract.Output.DICT,
-    )
-    return _words_from_data(data, scale)
+    return _words_from_data(_data(image, lang=lang, psm=3, dpi=dpi), scale)
 
 
 def reread_regions(
@@ -142,15 +146,8 @@ def reread_regions(
     for (_, _, crop), y in zip(crops, offsets, strict=True):
         strip.paste(crop, (gap, y))
     _check_size(strip, scale)
-    data = _run(
-        strip,
-        pytesseract.image_to_data,
-        lang=lang,
-        config=f"--psm 6 --dpi {dpi}",
-        output_type=pytesseract.Output.DICT,
-    )
     found: list[list[Word]] = [[] for _ in boxes]
-    for word in _words_from_data(data, 1.0):
+    for word in _words_from_data(_data(strip, lang=lang, psm=6, dpi=dpi), 1.0):
         centre = (word.top + word.bottom) / 2
         for i, ((left, upper, crop), y) in enumerate(zip(crops, offsets, strict=True)):
             if y <= centre < y + crop.height:

@@ -7,6 +7,7 @@ the words came from.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -49,13 +50,37 @@ class Word:
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """Words on one baseline inside one column, left to right."""
+    """Words on one baseline inside one column, left to right.
+
+    top, bottom and height are medians over the words, so that one speck, a tall capital
+    or a descender does not move the line; x0 and x1 are its outer edges.
+    """
 
     words: tuple[Word, ...]
 
     @property
     def bbox(self) -> BBox:
         return union_bbox([w.bbox for w in self.words])
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def top(self) -> float:
+        return statistics.median(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return statistics.median(w.bottom for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return statistics.median(w.bottom - w.top for w in self.words)
 
     @property
     def text_raw(self) -> str:

@@ -58,7 +58,7 @@ def text_line(
 ) -> TextLine:
     """A visual line of cells, each (text, x0)."""
     ws = [w for text, x0 in cells for w in words(text, x0, top, size)]
-    return TextLine(page, tuple(ws), tuple(w.value for w in ws))
+    return TextLine(tuple(ws), page, tuple(w.value for w in ws))
 
 
 def make_document(pages: Sequence[Sequence[tuple[str, float]]], width: float = 595.0) -> Document:

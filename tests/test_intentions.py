@@ -147,7 +147,7 @@ def test_join_wrapped_removes_hyphenation_and_keeps_real_hyphens(
 
 def _ocr_line(raw: list[str], corrected: list[str], top: float) -> TextLine:
     ws = tuple(Word(r, 10.0 * k, top, 10.0 * k + 8, top + 9, conf=90.0) for k, r in enumerate(raw))
-    return TextLine(1, ws, tuple(corrected))
+    return TextLine(ws, 1, tuple(corrected))
 
 
 def test_hyphenated_halves_are_taken_as_read_when_they_join_into_a_word(frequency) -> None:

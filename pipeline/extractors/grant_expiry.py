@@ -61,25 +61,7 @@ _RANGE_BREAK = re.compile(r"\d[-–]$")
 # --- segments: the words of one line inside one column -------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Segment(Line):
-    """A line's words inside one column, with the edges and size robust to a stray speck."""
-
-    @property
-    def x0(self) -> float:
-        return min(w.x0 for w in self.words)
-
-    @property
-    def x1(self) -> float:
-        return max(w.x1 for w in self.words)
-
-    @property
-    def top(self) -> float:
-        return statistics.median(w.top for w in self.words)
-
-    @property
-    def height(self) -> float:
-        return statistics.median(w.bottom - w.top for w in self.words)
+Segment = Line  # a line's words inside one column; Line's median edges ignore a stray speck
 
 
 def split_at_gaps(words: Sequence[Word]) -> list[Segment]:

@@ -18,7 +18,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pipeline.records import Document, PageLayout, Word
+from pipeline.records import Document, Line, PageLayout, Word
 
 CELL_GAP = 0.7  # a gap wider than this many line heights separates two cells
 SAME_LINE = 0.6  # share of the smaller height two lines must share to be one visual line
@@ -32,29 +32,12 @@ _WORD_END_HYPHEN = re.compile(r"[^\W\d_]-$")
 
 
 @dataclass(frozen=True, slots=True)
-class TextLine:
+class TextLine(Line):
     """One visual line of a page (or one cell of it), left to right, with the text chosen
     for each word."""
 
-    page: int
-    words: tuple[Word, ...]
-    texts: tuple[str, ...]
-
-    @property
-    def x0(self) -> float:
-        return min(w.x0 for w in self.words)
-
-    @property
-    def x1(self) -> float:
-        return max(w.x1 for w in self.words)
-
-    @property
-    def top(self) -> float:
-        return statistics.median(w.top for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return statistics.median(w.bottom for w in self.words)
+    page: int = 0
+    texts: tuple[str, ...] = ()
 
     @property
     def height(self) -> float:
@@ -74,7 +57,7 @@ class TextLine:
         start = 0
         for k in range(1, len(self.words) + 1):
             if k == len(self.words) or self.words[k].x0 - self.words[k - 1].x1 > gap * self.height:
-                out.append(TextLine(self.page, self.words[start:k], self.texts[start:k]))
+                out.append(TextLine(self.words[start:k], self.page, self.texts[start:k]))
                 start = k
         return out
 
@@ -86,7 +69,7 @@ class TextLine:
     def subset(self, keep: Sequence[int]) -> TextLine:
         """The line with only the words at the given indices."""
         words = tuple(self.words[k] for k in keep)
-        return TextLine(self.page, words, tuple(self.texts[k] for k in keep))
+        return TextLine(words, self.page, tuple(self.texts[k] for k in keep))
 
 
 def read_code(token: str) -> str | None:
@@ -117,9 +100,9 @@ def page_lines(page: PageLayout) -> list[TextLine]:
     )
     merged: list[tuple[set[int], list[Word]]] = []
     for block, words in pieces:
-        probe = TextLine(page.page, words, ("",) * len(words))
+        probe = TextLine(words, page.page, ("",) * len(words))
         for blocks, line_words in merged:
-            line = TextLine(page.page, tuple(line_words), ("",) * len(line_words))
+            line = TextLine(tuple(line_words), page.page, ("",) * len(line_words))
             if block not in blocks and _overlap(probe, line) >= SAME_LINE:
                 blocks.add(block)
                 line_words.extend(words)
@@ -129,7 +112,7 @@ def page_lines(page: PageLayout) -> list[TextLine]:
     lines = []
     for _, words in merged:
         words.sort(key=lambda w: w.x0)
-        lines.append(TextLine(page.page, tuple(words), tuple(word_text(w, page) for w in words)))
+        lines.append(TextLine(tuple(words), page.page, tuple(word_text(w, page) for w in words)))
     return sorted(lines, key=lambda ln: (ln.top, ln.x0))
 
 

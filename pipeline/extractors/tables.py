@@ -54,10 +54,6 @@ class TextLine(Line):
         _, top, _, bottom = self.bbox
         return (top + bottom) / 2
 
-    @property
-    def height(self) -> float:
-        return statistics.median(w.bottom - w.top for w in self.words)
-
 
 @dataclass(frozen=True, slots=True)
 class Cell:
