@@ -4,7 +4,7 @@ STAMP := .venv/.setup-done
 OUT := data/parquet
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup run test lint samples dictionaries eval-correct bench clean
+.PHONY: setup run test lint samples dictionaries eval eval-correct bench report clean
 
 setup: $(STAMP)
 
@@ -33,6 +33,9 @@ dictionaries: setup
 
 eval-correct: setup
 	$(PY) -m tests.eval_correct
+
+eval: setup
+	$(PY) -m tests.eval_accounts
 
 bench: setup
 	$(PY) -m tests.bench

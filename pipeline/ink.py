@@ -15,16 +15,17 @@ from PIL import Image
 
 from pipeline.records import BBox
 
-INK_LEVEL = 128  # darker is ink
+INK_LEVEL = 128  # darker is ink (whatever the paper's shade)
+_INK_LUT = [255 if v < INK_LEVEL else 0 for v in range(256)]
 CELL_PT = 1.5  # grid cell size in points (~48 dpi)
 
 
 def _grid(image: Image.Image, scale: float) -> tuple[np.ndarray, float]:
     """Ink share per grid cell, and the cell size in points."""
     factor = max(1, round(CELL_PT * scale))
-    ink = (np.asarray(image) < INK_LEVEL).astype(np.float32)
-    h, w = (ink.shape[0] // factor) * factor, (ink.shape[1] // factor) * factor
-    cells = ink[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+    # threshold, then let PIL average each cell (C speed): the cell's share of ink pixels
+    ink = image.point(_INK_LUT)
+    cells = np.asarray(ink.reduce(factor), dtype=np.float32) / 255.0
     return cells, factor / scale
 
 

@@ -223,21 +223,48 @@ def page_size(path: Path, page_index: int) -> tuple[float, float]:
         return pdf[page_index].get_size()
 
 
-def render_page(path: Path, page_index: int, *, dpi: int) -> tuple[Image.Image, float]:
-    """Rasterise one page in grey levels; returns the image and the scale in px per point.
+def _render_scale(page: pdfium.PdfPage, dpi: int) -> float:
+    width, height = page.get_size()
+    scale = dpi / 72.0
+    pixels = width * height * scale * scale
+    if pixels > _MAX_RENDER_PIXELS:
+        scale *= math.sqrt(_MAX_RENDER_PIXELS / pixels)
+    return scale
 
-    /Rotate is applied, so the image is the page as a reader sees it.
-    """
+
+def _plain_scan(page: pdfium.PdfPage, scale: float) -> Image.Image | None:
+    """The page's one image, decoded and brought to `scale`, when the page is nothing but
+    an upright full-page image (a scan): half the cost of rendering it. None otherwise."""
+    if page.get_rotation() != 0:
+        return None
+    objects = list(page.get_objects(max_depth=1))
+    images = [o for o in objects if o.type == pdfium_c.FPDF_PAGEOBJ_IMAGE]
+    if len(images) != 1 or any(
+        o.type not in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_TEXT) for o in objects
+    ):
+        return None
+    width, height = page.get_size()
+    a, b, c, d, e, f = images[0].get_matrix().get()
+    covers = abs(a - width) < 1 and abs(d - height) < 1 and abs(e) < 1 and abs(f) < 1
+    if not covers or b or c:
+        return None
+    image = images[0].get_bitmap(render=False).to_pil().convert("L")
+    size = (round(width * scale), round(height * scale))
+    if image.size != size:
+        image = image.resize(size, Image.Resampling.BILINEAR)
+    return image
+
+
+def render_page(path: Path, page_index: int, *, dpi: int) -> tuple[Image.Image, float]:
+    """The page in grey levels at `dpi`, as a reader sees it (/Rotate applied); returns
+    the image and its scale in px per point."""
     with _pdfium(path) as pdf:
         try:
             page = pdf[page_index]
-            width, height = page.get_size()
-            scale = dpi / 72.0
-            pixels = width * height * scale * scale
-            if pixels > _MAX_RENDER_PIXELS:
-                scale *= math.sqrt(_MAX_RENDER_PIXELS / pixels)
-            bitmap = page.render(scale=scale, grayscale=True)
-            image = bitmap.to_pil().convert("L")
+            scale = _render_scale(page, dpi)
+            image = _plain_scan(page, scale)
+            if image is None:
+                image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
         except pdfium.PdfiumError as exc:
             raise PageError(f"cannot render the page: {exc}", kind="render_failed") from exc
     return image, scale

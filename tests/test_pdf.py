@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pikepdf
+import pypdfium2
 import pytest
+from PIL import Image, ImageDraw
 from reportlab.pdfgen import canvas
 
 from pipeline import pdf
@@ -75,3 +78,24 @@ def test_owner_password_only_is_still_readable(tmp_path: Path) -> None:
     path = _encrypted(tmp_path, user="", owner="owner")
     assert pdf.probe(path).n_pages == 1
     assert pdf.read_text_layer(path, 0).words[0].text_raw == "Københavns"
+
+
+def test_a_plain_scan_page_is_decoded_not_rendered_and_looks_the_same(tmp_path: Path) -> None:
+    scan = Image.new("L", (1000, 1400), 235)
+    ImageDraw.Draw(scan).text((100, 100), "Københavns Kommune 1.100.691", fill=20)
+    path = tmp_path / "scan.pdf"
+    scan.save(path, resolution=120)  # an image-only page, as a scanner writes it
+    with pypdfium2.PdfDocument(str(path)) as doc:
+        page = doc[0]
+        assert pdf._plain_scan(page, 300 / 72) is not None
+        rendered = page.render(scale=300 / 72, grayscale=True).to_pil().convert("L")
+    image, scale = pdf.render_page(path, 0, dpi=300)
+    assert scale == 300 / 72 and abs(image.width - rendered.width) <= 1
+    w, h = min(image.width, rendered.width), min(image.height, rendered.height)
+    diff = np.abs(np.asarray(image, float)[:h, :w] - np.asarray(rendered, float)[:h, :w])
+    assert diff.mean() < 3
+
+
+def test_a_digital_page_is_rendered(tmp_path: Path) -> None:
+    with pypdfium2.PdfDocument(str(make_pdf(tmp_path / "a.pdf"))) as doc:
+        assert pdf._plain_scan(doc[0], 2.0) is None
