@@ -98,8 +98,9 @@ def unread_regions(
 ) -> list[BBox]:
     """Boxes (points) of text-like ink that no word box covers.
 
-    text_height: the usual height of a word on the page (points); regions much thinner
-    than a letter (ruling lines, specks) or than a word is wide are left alone.
+    text_height: the usual height of a word on the page (points); regions lower than a
+    digit or narrower than half of one (specks, bullets) are left alone, and so are ruling
+    lines and box edges.
     """
     cells, cell = _grid(image, scale)
     ink = cells > 0.02
@@ -119,6 +120,6 @@ def unread_regions(
     for r0, c0, r1, c1, _ in _components(grown):
         height, width = (r1 - r0) * cell, (c1 - c0) * cell
         density = ink[r0:r1, c0:c1].mean()
-        if height >= 0.6 * text_height and width >= 0.8 * text_height and density > 0.08:
+        if height >= 0.6 * text_height and width >= 0.4 * text_height and density > 0.08:
             regions.append((c0 * cell, r0 * cell, c1 * cell, r1 * cell))
     return regions

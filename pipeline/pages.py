@@ -17,6 +17,7 @@ from pipeline import ink, ocr, pdf
 from pipeline.errors import MissingDependencyError, PipelineError
 from pipeline.layout import LayoutSettings, layout_page
 from pipeline.lexicon import Lexicon
+from pipeline.numbers import parse_number
 from pipeline.quality import lacks_danish_letters, text_quality
 from pipeline.records import PageFailure, PageLayout, PageSource, Word, union_bbox
 
@@ -36,6 +37,7 @@ class ReadSettings:
     reread_below: float = 30.0  # a short line with a word this unsure is read again...
     reread_lang: str = "eng"  # ...by a second model, and kept if it reads it surer
     reread_max_words: int = 3  # longer lines have context enough; re-reading them costs more
+    reread_number_below: float = 80.0  # ...and so is a number that does not parse, read with doubt
     max_reread_lines: int = 20
     recover_min_conf: float = 50.0  # words found in ink OCR had skipped must be this sure
     layout: LayoutSettings = field(default_factory=LayoutSettings)
@@ -99,35 +101,63 @@ def _danish_letters(words: list[Word]) -> int:
     return sum(c in "æøåÆØÅ" for w in words for c in w.text_raw)
 
 
+def _unsure_number(word: Word, settings: ReadSettings) -> bool:
+    """Digits that do not read as a number, read with doubt: "(9)" for a lone "0"."""
+    return (
+        any(c.isdigit() for c in word.text_raw)
+        and parse_number(word.text_raw) is None
+        and (word.conf or 0.0) < settings.reread_number_below
+    )
+
+
 def second_look(
     image: Image.Image, scale: float, words: list[Word], settings: ReadSettings
 ) -> list[Word]:
-    """Short lines holding a word tesseract was unsure of, read again by a second model.
+    """What tesseract was unsure of, read again by a second model in one call: short lines
+    holding an unsure word, and unsure numbers on their own.
 
     The Danish model alone misreads some short lines that have no context ("Nr. 7" as
-    "NT: X", with confidence 0); the English model reads them surely, and loads in a
-    fraction of the time of both together. The new reading replaces the old one only when
-    it is surer and keeps every æ, ø and å of the old one.
+    "NT: X", with confidence 0) and lone digits in tables ("0" as "(9)"); the English
+    model reads them surely, and loads in a fraction of the time of both together. A
+    line's new reading replaces the old one only when it is surer and keeps every æ, ø
+    and å of the old one; a number's, only when it is surer and reads as a number (the
+    image is read again: digits are never guessed).
     """
     lines: dict[int, list[Word]] = {}
     for w in words:
         lines.setdefault(w.line_hint, []).append(w)
-    unsure = [
+    short = [
         line_id
         for line_id, line in lines.items()
         if line_id >= 0
         and len(line) <= settings.reread_max_words
         and min(w.conf or 0.0 for w in line) < settings.reread_below
     ][: settings.max_reread_lines]
-    if not unsure:
+    numbers = [
+        i for i, w in enumerate(words) if w.line_hint not in short and _unsure_number(w, settings)
+    ][: settings.max_reread_lines]
+    if not short and not numbers:
         return words
-    boxes = [union_bbox([w.bbox for w in lines[line_id]]) for line_id in unsure]
-    pad = 0.4 * min(b[3] - b[1] for b in boxes)
+    boxes = [union_bbox([w.bbox for w in lines[line_id]]) for line_id in short]
+    boxes += [words[i].bbox for i in numbers]
     reread = ocr.reread_regions(
-        image, boxes, scale=scale, lang=settings.reread_lang, dpi=settings.dpi, pad_pt=pad
+        image,
+        boxes,
+        scale=scale,
+        lang=settings.reread_lang,
+        dpi=settings.dpi,
+        pad_pt=0.4 * min(b[3] - b[1] for b in boxes),
     )
+    out = list(words)
+    for i, new in zip(numbers, reread[len(short) :], strict=True):
+        if (
+            len(new) == 1
+            and parse_number(new[0].text_raw) is not None
+            and (new[0].conf or 0.0) > (words[i].conf or 0.0)
+        ):
+            out[i] = replace(words[i], text_raw=new[0].text_raw, conf=new[0].conf)
     better: dict[int, list[Word]] = {}
-    for line_id, new in zip(unsure, reread, strict=True):
+    for line_id, new in zip(short, reread, strict=False):
         old = lines[line_id]
         if (
             new
@@ -135,10 +165,12 @@ def second_look(
             and _danish_letters(new) >= _danish_letters(old)
         ):
             better[line_id] = [replace(w, line_hint=line_id) for w in new]
-    out: list[Word] = []
-    for line_id, line in lines.items():
-        out.extend(better.get(line_id, line))
-    return out
+    if not better:
+        return out
+    result: list[Word] = []
+    for line_id in dict.fromkeys(w.line_hint for w in out):
+        result.extend(better.get(line_id, [w for w in out if w.line_hint == line_id]))
+    return result
 
 
 def recover_missed(

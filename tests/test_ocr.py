@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,25 @@ def test_an_unsure_line_is_read_again_and_replaced_when_surer(page: Image.Image)
     again = words[len(sure) :]
     assert [w.text_raw for w in again] == ["Nr.", "17"]
     assert all(w.line_hint == 2 and w.conf > 50 for w in again)
+
+
+def test_an_unsure_number_is_read_again_and_kept_only_as_a_number(page: Image.Image) -> None:
+    first = _misread(LINES[0][0], LINES[0][1], 95.0, 1)
+    # "9,7" misread as "9;7" with doubt: read again, it comes back as the number it is
+    k = next(i for i, w in enumerate(first) if w.text_raw == "9,7")
+    first[k] = replace(first[k], text_raw="9;7", conf=40.0)
+    # the box fits the printed "9,7": measure it on the page instead of guessing
+    printed = next(
+        w for w in ocr.recognise(page, scale=SCALE, lang="dan", dpi=DPI) if w.text_raw == "9,7"
+    )
+    first[k] = replace(
+        first[k], x0=printed.x0, top=printed.top, x1=printed.x1, bottom=printed.bottom
+    )
+    words = second_look(page, SCALE, first, ReadSettings())
+    assert words[k].text_raw == "9,7" and words[k].conf > 40
+    assert [w.text_raw for i, w in enumerate(words) if i != k] == [
+        w.text_raw for i, w in enumerate(first) if i != k
+    ]
 
 
 def test_nothing_is_read_again_when_every_line_is_sure(page: Image.Image) -> None:
