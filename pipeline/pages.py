@@ -19,7 +19,7 @@ from pipeline.layout import LayoutSettings, layout_page
 from pipeline.lexicon import Lexicon
 from pipeline.numbers import parse_number
 from pipeline.quality import lacks_danish_letters, text_quality
-from pipeline.records import PageFailure, PageLayout, PageSource, Word, union_bbox
+from pipeline.records import Line, PageFailure, PageLayout, PageSource, Word
 
 BLANK_LEVEL = 192  # darker is ink (0 black, 255 white); a blank scan's paper and grain are lighter
 
@@ -138,7 +138,9 @@ def second_look(
     ][: settings.max_reread_lines]
     if not short and not numbers:
         return words
-    boxes = [union_bbox([w.bbox for w in lines[line_id]]) for line_id in short]
+    # a line's median band, not its union: a speck tesseract put in it must not widen the
+    # crop into the lines above and below
+    boxes = [Line(tuple(lines[line_id])).bbox_median for line_id in short]
     boxes += [words[i].bbox for i in numbers]
     reread = ocr.reread_regions(
         image,
@@ -157,8 +159,9 @@ def second_look(
         ):
             out[i] = replace(words[i], text_raw=new[0].text_raw, conf=new[0].conf)
     better: dict[int, list[Word]] = {}
-    for line_id, new in zip(short, reread, strict=False):
+    for line_id, box, found in zip(short, boxes, reread, strict=False):
         old = lines[line_id]
+        new = [w for w in found if box[1] <= (w.top + w.bottom) / 2 <= box[3]]
         if (
             new
             and _mean_confidence(new) > _mean_confidence(old)

@@ -249,7 +249,7 @@ def _plain_scan(page: pdfium.PdfPage, scale: float) -> Image.Image | None:
     if not covers or b or c:
         return None
     image = images[0].get_bitmap(render=False).to_pil().convert("L")
-    size = (round(width * scale), round(height * scale))
+    size = (math.ceil(width * scale), math.ceil(height * scale))  # as pdfium sizes a render
     if image.size != size:
         image = image.resize(size, Image.Resampling.BILINEAR)
     return image

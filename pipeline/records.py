@@ -83,6 +83,11 @@ class Line:
         return statistics.median(w.bottom - w.top for w in self.words)
 
     @property
+    def bbox_median(self) -> BBox:
+        """The line's band (median top and bottom) between its outer edges."""
+        return (self.x0, self.top, self.x1, self.bottom)
+
+    @property
     def text_raw(self) -> str:
         return " ".join(w.text_raw for w in self.words)
 

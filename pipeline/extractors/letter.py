@@ -75,6 +75,8 @@ def meta_key(line: TextLine) -> tuple[str, str] | None:
     value = value.lstrip(":").strip()
     if match is None or not _plausible(match[0], value):
         return None
+    if match[0] != META_KEYS[0]:  # a case or document number: from its first digits on
+        value = value[re.search(r"\S*\d", value).start() :]  # (a speck read before it goes)
     return match[0], value
 
 
