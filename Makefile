@@ -1,7 +1,9 @@
 # Two commands on a fresh machine: `make run` and `make test`; each sets itself up first.
 PY := .venv/bin/python
 STAMP := .venv/.setup-done
-OUT := data/parquet
+RAW ?= data/raw
+OUT ?= data/parquet
+ARGS ?=
 export OMP_THREAD_LIMIT := 1
 
 .PHONY: setup run test lint samples dictionaries eval eval-correct bench report clean
@@ -13,7 +15,7 @@ $(STAMP): pyproject.toml scripts/setup.sh
 	touch $(STAMP)
 
 run: setup
-	$(PY) -m pipeline run data/raw --out $(OUT)
+	$(PY) -m pipeline run $(RAW) --out $(OUT) $(ARGS)
 
 report: run
 	$(PY) -m pipeline report $(OUT) --out report.html

@@ -34,7 +34,7 @@ class ReadSettings:
     min_quality_scanned: float = 0.95  # an OCR layer over a page image must be near perfect
     scanned_cover: float = 0.5  # image share of the page above which it counts as a scan
     detect_rotation_below: float = 60.0  # mean OCR confidence that triggers orientation check
-    reread_below: float = 30.0  # a short line with a word this unsure is read again...
+    reread_below: float = 80.0  # a short line with a word this unsure is read again...
     reread_lang: str = "eng"  # ...by a second model, and kept if it reads it surer
     reread_max_words: int = 3  # longer lines have context enough; re-reading them costs more
     reread_number_below: float = 80.0  # ...and so is a number that does not parse, read with doubt
@@ -117,7 +117,8 @@ def second_look(
     holding an unsure word, and unsure numbers on their own.
 
     The Danish model alone misreads some short lines that have no context ("Nr. 7" as
-    "NT: X", with confidence 0) and lone digits in tables ("0" as "(9)"); the English
+    "NT: X" or "NI:", with middling confidence) and lone digits in tables ("0" as "(9)"),
+    and which ones differs from machine to machine (tesseract's SIMD code); the English
     model reads them surely, and loads in a fraction of the time of both together. A
     line's new reading replaces the old one only when it is surer and keeps every æ, ø
     and å of the old one; a number's, only when it is surer and reads as a number (the
