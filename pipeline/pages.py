@@ -14,7 +14,7 @@ from pathlib import Path
 from PIL import Image
 
 from pipeline import ink, ocr, pdf
-from pipeline.errors import MissingDependencyError, PipelineError
+from pipeline.errors import MissingDependencyError, PageError, PipelineError
 from pipeline.layout import LayoutSettings, layout_page
 from pipeline.lexicon import Lexicon
 from pipeline.numbers import parse_number
@@ -224,6 +224,15 @@ def _ocr(
     return words, rotation, size
 
 
+def _text_layer_or_none(path: Path, index: int) -> pdf.TextLayer | None:
+    """The page's text layer, or None when pdfminer cannot parse what pdfium could: the
+    page is then read from its image, like a scan, rather than lost."""
+    try:
+        return pdf.read_text_layer(path, index)
+    except PageError:
+        return None
+
+
 def read_page(job: PageJob) -> PageLayout | PageFailure:
     """Words and blocks of one page, or why the page could not be read."""
     path, index, settings = Path(job.path), job.page - 1, job.settings
@@ -232,8 +241,10 @@ def read_page(job: PageJob) -> PageLayout | PageFailure:
         has_layer = bool(peek.text.strip())
         layer_quality = text_quality([peek.text], _is_word) if has_layer else None
         source: PageSource
+        layer = None
         if layer_quality is not None and _layer_is_usable(peek, layer_quality, settings):
-            layer = pdf.read_text_layer(path, index)
+            layer = _text_layer_or_none(path, index)
+        if layer is not None:
             width, height = layer.width, layer.height
             words, source, rotation, confidence = list(layer.words), "text", layer.rotation, None
         else:

@@ -20,9 +20,10 @@ import psutil
 import pytest
 
 from pipeline import ocr, pdf
+from pipeline.errors import PageError
 from pipeline.executor import ProcessPoolExecutor, SerialExecutor
-from pipeline.pages import PageJob, ReadSettings
-from pipeline.records import PageFailure
+from pipeline.pages import PageJob, ReadSettings, read_page
+from pipeline.records import PageFailure, PageLayout
 from pipeline.runner import Runner, RunOptions, read_isolated
 from tests.bad import make_bad
 from tests.conftest import REPO, run_cli
@@ -236,6 +237,22 @@ def test_text_layer_reads_upright_however_the_page_is_rotated(tmp_path: Path, ro
         assert [w.text_raw for w in layer.words] == [w.text_raw for w in upright.words]
         for got, want in zip(layer.words, upright.words, strict=True):
             assert got.bbox == pytest.approx(want.bbox, abs=0.01)
+
+
+def test_a_text_layer_pdfminer_cannot_parse_is_read_from_the_page_image(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pdfium peeks at and renders pages that pdfminer may fail to parse: such a page is
+    OCR'd rather than lost."""
+    path = make_bad.digital_pdf(tmp_path / "p.pdf")
+
+    def unparsable(*_args: object) -> None:
+        raise PageError("cannot read the text layer: bad content stream", kind="text_layer_failed")
+
+    monkeypatch.setattr(pdf, "read_text_layer", unparsable)
+    page = read_page(PageJob(str(path), 1, ReadSettings()))
+    assert isinstance(page, PageLayout) and page.source == "ocr"
+    assert _words(" ".join(w.text_raw for w in page.words)) == EXPECTED_WORDS
 
 
 @pytest.mark.parametrize("turn", [90, 180, 270])
