@@ -37,7 +37,8 @@ class ReadSettings:
     reread_below: float = 80.0  # a short line with a word this unsure is read again...
     reread_lang: str = "eng"  # ...by a second model, and kept if it reads it surer
     reread_max_words: int = 3  # longer lines have context enough; re-reading them costs more
-    reread_number_below: float = 80.0  # ...and so is a number that does not parse, read with doubt
+    reread_number_below: float = 95.0  # ...and so is a number that does not parse, read with doubt
+    reread_mark_below: float = 30.0  # ...and a lone mark read with no confidence ("(" for "0")
     max_reread_lines: int = 20
     recover_min_conf: float = 50.0  # words found in ink OCR had skipped must be this sure
     layout: LayoutSettings = field(default_factory=LayoutSettings)
@@ -102,12 +103,14 @@ def _danish_letters(words: list[Word]) -> int:
 
 
 def _unsure_number(word: Word, settings: ReadSettings) -> bool:
-    """Digits that do not read as a number, read with doubt: "(9)" for a lone "0"."""
-    return (
-        any(c.isdigit() for c in word.text_raw)
-        and parse_number(word.text_raw) is None
-        and (word.conf or 0.0) < settings.reread_number_below
-    )
+    """Digits that do not read as a number, read with doubt ("(9)" for a lone "0"), or a
+    mark with neither digit nor letter read with next to no confidence ("(" for "0")."""
+    text, conf = word.text_raw, word.conf or 0.0
+    if parse_number(text) is not None:
+        return False
+    if any(c.isdigit() for c in text):
+        return conf < settings.reread_number_below
+    return not any(c.isalpha() for c in text) and conf < settings.reread_mark_below
 
 
 def second_look(

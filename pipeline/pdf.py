@@ -250,7 +250,9 @@ def _plain_scan(page: pdfium.PdfPage, scale: float) -> Image.Image | None:
         return None
     image = images[0].get_bitmap(render=False).to_pil().convert("L")
     size = (math.ceil(width * scale), math.ceil(height * scale))  # as pdfium sizes a render
-    if image.size != size:
+    # a scan already at the asked resolution is kept as scanned: resampling it by a pixel
+    # of rounding would only blur it (and cost OCR digits)
+    if max(abs(image.width - size[0]), abs(image.height - size[1])) > 1:
         image = image.resize(size, Image.Resampling.BILINEAR)
     return image
 
