@@ -123,3 +123,87 @@ def unread_regions(
         if height >= 0.6 * text_height and width >= 0.4 * text_height and density > 0.08:
             regions.append((c0 * cell, r0 * cell, c1 * cell, r1 * cell))
     return regions
+
+
+BOX_SIDES = (0.7, 2.6)  # a check box's side, in usual word heights...
+BOX_MIN_PT = 6.0  # ...and at least about 2 mm: a box is printed to be marked by hand
+BOX_INK_LEVEL = 170  # a thin edge averaged with paper at half resolution is still this dark
+BOX_EDGE = 0.9  # share of an edge's length that must be ink
+BOX_MARKED = (0.04, 0.5)  # ink share inside a marked box; more is a filled square (bullet)
+
+
+def check_boxes(image: Image.Image, scale: float, *, text_height: float) -> list[tuple[BBox, bool]]:
+    """Square outlines about the size of a word (form check boxes), in points, each with
+    whether it is marked (an X or a tick inside).
+
+    OCR reads an empty box as bracket noise and often drops a marked one altogether, so
+    the boxes are found in the ink: a horizontal ink run of a box's width whose ends drop
+    into two vertical edges joined by a bottom edge."""
+    # at half resolution (a quarter of the pixels): a box edge survives, darker than
+    # paper though averaged with it
+    factor = 2 if scale * BOX_MIN_PT >= 16 else 1
+    ink = np.asarray(image.reduce(factor) if factor > 1 else image) < BOX_INK_LEVEL
+    scale /= factor
+    lo, hi = (round(f * text_height * scale) for f in BOX_SIDES)
+    lo = max(lo, round(BOX_MIN_PT * scale))
+    first, last = np.empty_like(ink), np.empty_like(ink)  # first and last pixel of a run
+    first[:, 0], last[:, -1] = ink[:, 0], ink[:, -1]
+    np.greater(ink[:, 1:], ink[:, :-1], out=first[:, 1:])
+    np.greater(ink[:, :-1], ink[:, 1:], out=last[:, :-1])
+    starts_y, starts_x = np.nonzero(first)
+    _, ends_x = np.nonzero(last)  # row-major, so the k-th end closes the k-th start
+    ends_x += 1
+    lengths = ends_x - starts_x
+    found: list[tuple[BBox, bool]] = []
+    taken: list[tuple[int, int, int, int]] = []
+    for k in np.nonzero((lengths >= lo) & (lengths <= hi))[0]:
+        y, x0, x1 = int(starts_y[k]), int(starts_x[k]), int(ends_x[k])
+        if any(a <= x0 <= c and b <= y <= d for a, b, c, d in taken):
+            continue
+        side = x1 - x0
+        marked = _box_at(ink, x0, y, side)
+        if marked is None:
+            continue
+        taken.append((x0 - side // 4, y - side // 4, x1 + side // 4, y + side + side // 4))
+        found.append(((x0 / scale, y / scale, x1 / scale, (y + side) / scale), marked))
+    return found
+
+
+def _box_at(ink: np.ndarray, x0: int, y: int, side: int) -> bool | None:
+    """Whether the square with top-left (x0, y) is a box (None if it is not one) and, if
+    so, whether it holds a mark."""
+    t = max(2, side // 8)  # edge thickness allowed, skew included
+    y1 = y + side
+    if y1 + t > ink.shape[0] or x0 + side > ink.shape[1]:
+        return None
+    rows = ink[y : y1 + 1]
+    left = rows[:, max(0, x0 - t // 2) : x0 + t].any(axis=1).mean()
+    right = rows[:, x0 + side - t : x0 + side + t // 2].any(axis=1).mean()
+    bottom = ink[y1 - t : y1 + t, x0 : x0 + side].any(axis=0).mean()
+    if min(left, right, bottom) < BOX_EDGE:
+        return None
+    # square corners (a round letter's are empty) and paper above the top edge (a bold
+    # letter's inner stroke has more letter above it)
+    corners = (
+        ink[y : y + t, x0 : x0 + t],
+        ink[y : y + t, x0 + side - t : x0 + side],
+        ink[y1 - t : y1 + 1, x0 : x0 + t],
+        ink[y1 - t : y1 + 1, x0 + side - t : x0 + side],
+    )
+    above = ink[max(0, y - t - 1) : max(0, y - 1), x0 + t : x0 + side - t]
+    if not all(c.any() for c in corners) or (above.size and above.mean() > 0.1):
+        return None
+    # thin edges: just inside them is mostly paper (a bold letter's strokes go on)
+    rim = (
+        ink[y + t : y + 2 * t, x0 + t : x0 + side - t],
+        ink[y1 - 2 * t : y1 - t, x0 + t : x0 + side - t],
+        ink[y + t : y1 - t, x0 + t : x0 + 2 * t],
+        ink[y + t : y1 - t, x0 + side - 2 * t : x0 + side - t],
+    )
+    if any(r.size and r.mean() > 0.35 for r in rim):
+        return None
+    inside = ink[y + t + 1 : y1 - t, x0 + t + 1 : x0 + side - t - 1]
+    fill = float(inside.mean()) if inside.size else 1.0
+    if fill >= BOX_MARKED[1]:
+        return None
+    return fill > BOX_MARKED[0]

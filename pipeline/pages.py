@@ -7,6 +7,7 @@ processes or on Dask workers; only the parent process writes files.
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,7 +18,7 @@ from pipeline import ink, ocr, pdf
 from pipeline.errors import MissingDependencyError, PageError, PipelineError
 from pipeline.layout import LayoutSettings, layout_page
 from pipeline.lexicon import Lexicon
-from pipeline.numbers import parse_number
+from pipeline.numbers import MINUS_SIGNS, parse_number
 from pipeline.quality import lacks_danish_letters, text_quality
 from pipeline.records import Line, PageFailure, PageLayout, PageSource, Word
 
@@ -113,6 +114,36 @@ def _unsure_number(word: Word, settings: ReadSettings) -> bool:
     return not any(c.isalpha() for c in text) and conf < settings.reread_mark_below
 
 
+def _reads_as_numbers(new: list[Word], old: Word) -> bool:
+    """A number's new reading is kept when it is surer and every word of it is a number or
+    a dash (the nil of a table): one number, or the run of numbers tesseract had merged
+    into one word ("2012:——2013.-2014." for "2012 2013 2014"). Not "5,000": the second
+    model groups thousands the English way, which Danish reads as decimals."""
+    return (
+        bool(new)
+        and all(parse_number(w.text_raw) is not None or _is_dash(w.text_raw) for w in new)
+        and not any(_ENGLISH_GROUPING.search(w.text_raw) for w in new)
+        and any(parse_number(w.text_raw) is not None for w in new)
+        and _mean_confidence(new) > (old.conf or 0.0)
+    )
+
+
+# "5,000": the English model's thousands, which Danish would read as five with decimals
+_ENGLISH_GROUPING = re.compile(r"\d,\d{3}(?!\d)")
+
+
+def _is_dash(text: str) -> bool:
+    return len(text) == 1 and text in MINUS_SIGNS
+
+
+def _as_numbers(old: Word, new: list[Word]) -> list[Word]:
+    """The new words in the old word's place: its box when it is one, their own when the
+    old word was several."""
+    if len(new) == 1:
+        return [replace(old, text_raw=new[0].text_raw, conf=new[0].conf)]
+    return [replace(w, line_hint=old.line_hint) for w in new]
+
+
 def second_look(
     image: Image.Image, scale: float, words: list[Word], settings: ReadSettings
 ) -> list[Word]:
@@ -154,14 +185,12 @@ def second_look(
         dpi=settings.dpi,
         pad_pt=0.4 * min(b[3] - b[1] for b in boxes),
     )
-    out = list(words)
-    for i, new in zip(numbers, reread[len(short) :], strict=True):
-        if (
-            len(new) == 1
-            and parse_number(new[0].text_raw) is not None
-            and (new[0].conf or 0.0) > (words[i].conf or 0.0)
-        ):
-            out[i] = replace(words[i], text_raw=new[0].text_raw, conf=new[0].conf)
+    numbers_read = {
+        i: _as_numbers(words[i], new)
+        for i, new in zip(numbers, reread[len(short) :], strict=True)
+        if _reads_as_numbers(new, words[i])
+    }
+    out = [w for i, word in enumerate(words) for w in numbers_read.get(i, [word])]
     better: dict[int, list[Word]] = {}
     for line_id, box, found in zip(short, boxes, reread, strict=False):
         old = lines[line_id]
@@ -203,6 +232,33 @@ def recover_missed(
     return words + extra
 
 
+CHECKED, UNCHECKED = "☒", "☐"
+_BOX_NOISE_CHARS = 3  # what OCR makes of a box ("[", "|]", "[X]") is this short
+
+
+def with_check_boxes(image: Image.Image, scale: float, words: list[Word]) -> list[Word]:
+    """The page's check boxes as words ☒ (marked) and ☐, in place of the bracket noise
+    OCR read them as: tesseract drops a marked box altogether as often as not."""
+    if not words:
+        return words
+    height = statistics.median(w.bottom - w.top for w in words)
+    boxes = ink.check_boxes(image, scale, text_height=height)
+    if not boxes:
+        return words
+
+    def in_box(w: Word, box: tuple[float, float, float, float]) -> bool:
+        x, y = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
+        return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+    kept = [
+        w
+        for w in words
+        if len(w.text_raw) > _BOX_NOISE_CHARS or not any(in_box(w, b) for b, _ in boxes)
+    ]
+    marks = [Word(CHECKED if marked else UNCHECKED, *box) for box, marked in boxes]
+    return kept + marks
+
+
 def _ocr(
     path: Path, index: int, settings: ReadSettings
 ) -> tuple[list[Word], int, tuple[float, float]]:
@@ -224,6 +280,7 @@ def _ocr(
             else:
                 rotation = 0
     words = second_look(image, scale, recover_missed(image, scale, words, settings), settings)
+    words = with_check_boxes(image, scale, words)
     return words, rotation, size
 
 

@@ -10,7 +10,7 @@ import reportlab
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline import ink, ocr
-from pipeline.pages import ReadSettings, second_look
+from pipeline.pages import ReadSettings, _reads_as_numbers, second_look
 from pipeline.records import Word
 
 VERA = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"  # ships with reportlab
@@ -83,6 +83,35 @@ def test_an_unsure_number_is_read_again_and_kept_only_as_a_number(page: Image.Im
     ]
 
 
+def test_numbers_merged_into_one_word_are_read_again_as_each_number() -> None:
+    image = Image.new("L", (int(500 * SCALE), int(100 * SCALE)), 255)
+    font = ImageFont.truetype(str(VERA), int(10 * SCALE))
+    ImageDraw.Draw(image).text((60 * SCALE, 40 * SCALE), "2012    2013    2014", font=font, fill=0)
+    printed = ocr.recognise(image, scale=SCALE, lang="dan", dpi=DPI)
+    merged = Word(
+        "2012:——2013.-2014.",
+        min(w.x0 for w in printed),
+        min(w.top for w in printed),
+        max(w.x1 for w in printed),
+        max(w.bottom for w in printed),
+        conf=31.0,
+        line_hint=7,
+    )
+    words = second_look(image, SCALE, [merged], ReadSettings())
+    assert [w.text_raw for w in words] == ["2012", "2013", "2014"]
+    assert all(w.line_hint == 7 for w in words)
+    assert [w.x0 for w in words] == sorted(w.x0 for w in words)
+
+
+def test_a_number_in_english_grouping_is_not_taken_from_the_second_model() -> None:
+    old = Word("18000”", 0, 0, 30, 8, conf=20.0)
+    read = [Word("-", 0, 0, 3, 8, conf=90.0), Word("5.000", 5, 0, 30, 8, conf=90.0)]
+    assert _reads_as_numbers(read, old)
+    assert not _reads_as_numbers([read[0], replace(read[1], text_raw="5,000")], old)
+    assert not _reads_as_numbers([replace(read[1], conf=10.0)], old)  # not surer
+    assert not _reads_as_numbers([read[0]], old)  # a dash alone is no number
+
+
 def test_nothing_is_read_again_when_every_line_is_sure(page: Image.Image) -> None:
     words = _misread("anything at all", 100, 90.0, 1)
     assert second_look(page, SCALE, words, ReadSettings()) is words
@@ -113,3 +142,22 @@ def test_ink_without_words_is_found_but_ruling_lines_are_not() -> None:
 def test_a_page_whose_words_were_all_read_has_no_unread_ink() -> None:
     image = _draw([("Nr. 7", 60, 50)], [(40, 70, 460, 70)])
     assert ink.unread_regions(image, SCALE, [(60.0, 50.0, 92.0, 62.0)], text_height=10.0) == []
+
+
+def test_check_boxes_are_found_in_the_ink_and_letters_are_not() -> None:
+    image = Image.new("L", (int(300 * SCALE), int(60 * SCALE)), 236)  # grey paper
+    draw = ImageDraw.Draw(image)
+    side = 10 * SCALE
+    for k, marked in enumerate((False, True, False)):
+        x, y = (40 + 60 * k) * SCALE, 20 * SCALE
+        draw.rectangle((x, y, x + side, y + side), outline=30, width=3)
+        if marked:
+            draw.line((x + 6, y + 6, x + side - 6, y + side - 6), fill=30, width=4)
+            draw.line((x + 6, y + side - 6, x + side - 6, y + 6), fill=30, width=4)
+    draw.rectangle((220 * SCALE, 20 * SCALE, 228 * SCALE, 28 * SCALE), fill=30)  # a bullet
+    bold = ImageFont.truetype(str(VERA.with_name("VeraBd.ttf")), int(14 * SCALE))
+    draw.text((240 * SCALE, 16 * SCALE), "OBoD", font=bold, fill=30)
+    found = ink.check_boxes(image, SCALE, text_height=7.0)
+    assert [marked for _, marked in found] == [False, True, False]
+    for (x0, top, x1, bottom), _ in found:
+        assert 9 <= x1 - x0 <= 11 and 9 <= bottom - top <= 11 and top == pytest.approx(20, abs=1)

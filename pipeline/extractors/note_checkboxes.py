@@ -1,9 +1,10 @@
 """Check-box grids ("Bydel og adresse": city districts, each with a box, some marked X).
 
 The boxes themselves are drawings, not words: a digital PDF has no text for an empty
-box, and OCR reads a box as nothing or as bracket-like noise. So the grid is read from
-what is certain: a marked box leaves a standalone "X" (or "[X]", "☒") word just left of
-its name. How the layout is read:
+box, and OCR reads a box as nothing or as bracket-like noise (on OCR pages the reader
+finds the boxes in the ink instead and writes them as "☒" and "☐", see
+pipeline.pages.with_check_boxes). So the grid is read from what is certain: a marked box
+leaves a standalone "X" (or "[X]", "☒") word just left of its name. How the layout is read:
 - grid rows are lines of two or more short cells (no digits, at most MAX_WORDS words),
   next to at least one line holding an X mark;
 - a single-cell line right under a cell and left-aligned with it continues that cell

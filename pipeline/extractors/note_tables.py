@@ -231,9 +231,11 @@ def _body(
 
 def _label_pitch(body: Sequence[_Line]) -> float:
     """Distance between the wrapped lines of one label: the smallest step between label
-    lines (value lines may sit between them), at most LEAD line heights (when no label
-    wraps, the step between rows says nothing about it)."""
-    height = statistics.median(b.line.height for b in body)
+    lines (value lines may sit between them), at most LEAD type sizes (when no label
+    wraps, the step between rows says nothing about it). The type size is a line's tallest
+    word: OCR boxes hug the letters, so the median word of a line ("og", "anvendes") is
+    only its x-height, where a text layer gives every word the font's full height."""
+    height = statistics.median(max(w.bottom - w.top for w in b.line.words) for b in body)
     labels = [b.line for b in body if b.label]
     steps = [
         b.top - a.top
