@@ -138,7 +138,8 @@ def reread_regions(
         right = min(image.width, int(x1 * scale + pad))
         lower = min(image.height, int(bottom * scale + pad / 2))
         crops.append((left, upper, image.crop((left, upper, right, lower))))
-    gap = int(pad) + 8
+    # wide gaps: each crop is read as a line of its own, whatever the other crops hold
+    gap = int(pad) + 40
     offsets = [gap]
     for _, _, crop in crops:
         offsets.append(offsets[-1] + crop.height + gap)

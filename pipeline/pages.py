@@ -20,7 +20,7 @@ from pipeline.layout import LayoutSettings, layout_page
 from pipeline.lexicon import Lexicon
 from pipeline.numbers import MINUS_SIGNS, parse_number
 from pipeline.quality import lacks_danish_letters, text_quality
-from pipeline.records import Line, PageFailure, PageLayout, PageSource, Word
+from pipeline.records import Line, PageFailure, PageLayout, PageSource, Word, covered_share
 
 BLANK_LEVEL = 192  # darker is ink (0 black, 255 white); a blank scan's paper and grain are lighter
 
@@ -38,7 +38,7 @@ class ReadSettings:
     reread_below: float = 80.0  # a short line with a word this unsure is read again...
     reread_lang: str = "eng"  # ...by a second model, and kept if it reads it surer
     reread_max_words: int = 3  # longer lines have context enough; re-reading them costs more
-    reread_number_below: float = 95.0  # ...and so is a number that does not parse, read with doubt
+    reread_number_below: float = 85.0  # ...and so is a number that does not parse, read with doubt
     reread_mark_below: float = 30.0  # ...and a lone mark read with no confidence ("(" for "0")
     max_reread_lines: int = 20
     recover_min_conf: float = 50.0  # words found in ink OCR had skipped must be this sure
@@ -227,7 +227,9 @@ def recover_missed(
         w
         for region in found
         for w in region
-        if (w.conf or 0) >= settings.recover_min_conf and any(c.isalnum() for c in w.text_raw)
+        if (w.conf or 0) >= settings.recover_min_conf
+        and any(c.isalnum() for c in w.text_raw)
+        and not any(covered_share(w.bbox, old.bbox) > 0.5 for old in words)  # read already
     ]
     return words + extra
 
@@ -246,14 +248,11 @@ def with_check_boxes(image: Image.Image, scale: float, words: list[Word]) -> lis
     if not boxes:
         return words
 
-    def in_box(w: Word, box: tuple[float, float, float, float]) -> bool:
-        x, y = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
-        return box[0] <= x <= box[2] and box[1] <= y <= box[3]
-
     kept = [
         w
         for w in words
-        if len(w.text_raw) > _BOX_NOISE_CHARS or not any(in_box(w, b) for b, _ in boxes)
+        if len(w.text_raw) > _BOX_NOISE_CHARS
+        or not any(covered_share(w.bbox, b) > 0.3 for b, _ in boxes)
     ]
     marks = [Word(CHECKED if marked else UNCHECKED, *box) for box, marked in boxes]
     return kept + marks

@@ -16,6 +16,14 @@ BBox = tuple[float, float, float, float]
 PageSource = Literal["text", "ocr"]
 
 
+def covered_share(box: BBox, by: BBox) -> float:
+    """The share of box's area that lies inside by (0 for a box without area)."""
+    w = min(box[2], by[2]) - max(box[0], by[0])
+    h = min(box[3], by[3]) - max(box[1], by[1])
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    return w * h / area if w > 0 and h > 0 and area > 0 else 0.0
+
+
 def union_bbox(boxes: list[BBox] | tuple[BBox, ...]) -> BBox:
     return (
         min(b[0] for b in boxes),
