@@ -12,6 +12,7 @@ from pipeline.classify import classify
 from pipeline.correct import Corrector, is_damaged
 from pipeline.errors import PipelineError
 from pipeline.extractors import extract
+from pipeline.pages import words_quality
 from pipeline.records import (
     Block,
     Correction,
@@ -74,7 +75,7 @@ def _page_rows(doc_id: str, pages: Sequence[PageLayout], reader_version: str) ->
             "doc_id": doc_id,
             "page": p.page,
             "source": p.source,
-            "text_quality": p.text_quality,
+            "text_quality": words_quality(p),
             "ocr_confidence": p.ocr_confidence,
             "n_words": len(p.words),
             "layer_quality": p.layer_quality,

@@ -68,7 +68,8 @@ def _bounded(
 
 
 class ProcessPoolExecutor:
-    """Worker processes; each loads the lexicon once and runs one tesseract at a time."""
+    """Worker processes, each running one tesseract at a time (and loading the lexicon
+    once, when it meets a page with a text layer to judge)."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers

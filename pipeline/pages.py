@@ -70,6 +70,12 @@ def _is_word(token: str) -> bool:
     return Lexicon.load().is_word(token)
 
 
+def words_quality(page: PageLayout) -> float:
+    """Share of the page's kept words that are known words or numbers. Computed by the
+    parent, which holds the lexicon anyway: a worker reading scans never loads it."""
+    return round(text_quality([w.text_raw for w in page.words], _is_word), 4)
+
+
 def _layer_is_usable(peek: pdf.LayerPeek, quality: float, settings: ReadSettings) -> bool:
     if peek.image_cover >= settings.scanned_cover:
         return quality >= settings.min_quality_scanned and not lacks_danish_letters([peek.text])
@@ -309,7 +315,6 @@ def read_page(job: PageJob) -> PageLayout | PageFailure:
         else:
             words, rotation, (width, height) = _ocr(path, index, settings)
             source, confidence = "ocr", round(_mean_confidence(words), 2) if words else None
-        quality = text_quality([w.text_raw for w in words], _is_word)
         words_out, blocks = layout_page(tuple(words), width, height, settings.layout)
     except MissingDependencyError:
         raise
@@ -327,7 +332,6 @@ def read_page(job: PageJob) -> PageLayout | PageFailure:
         width=width,
         height=height,
         source=source,
-        text_quality=round(quality, 4),
         layer_quality=None if layer_quality is None else round(layer_quality, 4),
         ocr_confidence=confidence,
         rotation=rotation,

@@ -133,7 +133,6 @@ class PageLayout:
     width: float
     height: float
     source: PageSource
-    text_quality: float  # 0-1, quality of the words kept
     layer_quality: float | None  # 0-1, quality of the PDF's own text layer, None if it had none
     ocr_confidence: float | None  # mean word confidence 0-100, None for text pages
     rotation: int  # degrees the page content was turned to read it upright (0, 90, 180, 270)

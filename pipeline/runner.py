@@ -129,7 +129,6 @@ def _cached_pages(
             width=p["width"],
             height=p["height"],
             source=p["source"],
-            text_quality=p["text_quality"],
             layer_quality=p["layer_quality"],
             ocr_confidence=p["ocr_confidence"],
             rotation=p["rotation"],

@@ -77,7 +77,7 @@ def make_document(pages: Sequence[Sequence[tuple[str, float]]], width: float = 5
             top += 1.3 * size
         made = tuple(Block(k, 0, tuple(b)) for k, b in enumerate(x for x in blocks if x))
         all_words = tuple(w for b in made for ln in b.lines for w in ln.words)
-        layouts.append(PageLayout(p, width, 842.0, "text", 1.0, 1.0, None, 0, all_words, made))
+        layouts.append(PageLayout(p, width, 842.0, "text", 1.0, None, 0, all_words, made))
     source = SourceDocument(Path("synthetic.pdf"), "0" * 64, 1)
     return Document(source, tuple(layouts), n_pages=len(layouts))
 

@@ -383,7 +383,7 @@ def drawn_deck(sheets: Sequence[GrantSheet], page_size: tuple[float, float], **o
     pages = []
     for i, layout in enumerate(layouts, start=1):
         words, blocks = layout_page(drawn_words(layout, h), w, h)
-        pages.append(PageLayout(i, w, h, "text", 1.0, 1.0, None, 0, words, blocks))
+        pages.append(PageLayout(i, w, h, "text", 1.0, None, 0, words, blocks))
     return Document(SourceDocument(Path("deck.pdf"), "0" * 64, 0), tuple(pages))
 
 
