@@ -1,99 +1,131 @@
-"""The one place that talks to tesseract (through pytesseract).
+"""The one place that talks to tesseract, through its C++ API (tesserocr).
 
-Tesseract's own OpenMP threading is several times slower than one thread per process
-on small machines, so every call runs with OMP_THREAD_LIMIT=1 and parallelism comes
-from running pages in separate processes.
+Each process loads a language's model once and keeps it: loading costs about 0.15 s,
+a tenth of reading a page, and the second look and the ink recovery would pay it again
+on every page. Tesseract's own OpenMP threading is several times slower than one
+thread per process on small machines, so it runs with OMP_THREAD_LIMIT=1 and
+parallelism comes from reading pages in separate processes.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
+import threading
 from functools import lru_cache
-from pathlib import Path
+from types import ModuleType
+from typing import Any
 
-import pytesseract
 from PIL import Image
 
 from pipeline.errors import MissingDependencyError, PageError
 from pipeline.records import Word
 
-os.environ["OMP_THREAD_LIMIT"] = "1"
+os.environ["OMP_THREAD_LIMIT"] = "1"  # read when libtesseract's OpenMP loads: set it first
 
 _INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-dan tesseract-ocr-osd"
-_TIMEOUT_S = 600
+_TIMEOUT_MS = 600_000
 _MAX_SIDE_PX = 32767
+_WORD_LEVEL = "5"  # TSV rows of level 5 are words (1 page, 2 block, 3 paragraph, 4 line)
 MIN_DPI = 70  # below this, tesseract cannot read body text
+PSM_AUTO, PSM_BLOCK, PSM_OSD_ONLY = 3, 6, 0
+
+
+@lru_cache(maxsize=1)
+def _library() -> ModuleType:
+    """tesserocr, or why it cannot be loaded: it links libtesseract, which apt installs."""
+    try:
+        import tesserocr
+    except ImportError as exc:
+        if exc.name == "tesserocr":
+            raise MissingDependencyError(
+                "the tesserocr package is missing; install the project with: pip install -e ."
+            ) from exc
+        raise MissingDependencyError(
+            f"tesseract's library cannot be loaded ({exc}); {_INSTALL_HINT}"
+        ) from exc
+    return tesserocr
 
 
 @lru_cache(maxsize=4)
 def check_tesseract(lang: str) -> str:
     """Fail early with an install command instead of a traceback on the first scan."""
-    if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
-        raise MissingDependencyError(f"tesseract is not installed; {_INSTALL_HINT}")
-    try:
-        available = set(pytesseract.get_languages(config=""))
-        version = str(pytesseract.get_tesseract_version())
-    except (pytesseract.TesseractError, OSError) as exc:
-        raise MissingDependencyError(f"tesseract does not run ({exc}); {_INSTALL_HINT}") from exc
+    library = _library()
+    where, available = library.get_languages()
     missing = [code for code in (*lang.split("+"), "osd") if code not in available]
     if missing:
-        where = os.environ.get("TESSDATA_PREFIX")
+        prefix = os.environ.get("TESSDATA_PREFIX")
         raise MissingDependencyError(
             f"tesseract has no model for {', '.join(missing)}"
-            + (f" in TESSDATA_PREFIX={where} (unset it to use the installed ones)" if where else "")
+            + (
+                f" in TESSDATA_PREFIX={prefix} (unset it to use the installed ones)"
+                if prefix
+                else f" in {where}"
+            )
             + f"; {_INSTALL_HINT}"
         )
-    return version
+    return library.tesseract_version().splitlines()[0]
 
 
-def _words_from_data(data: dict[str, list], scale: float) -> list[Word]:
+_local = threading.local()
+
+
+def _engine(lang: str) -> Any:
+    """This thread's tesseract for `lang`, loaded on first use and kept (an engine reads one
+    image at a time: a Dask worker with several threads gets one per thread)."""
+    engines: dict[str, Any] = _local.__dict__.setdefault("engines", {})
+    if lang not in engines:
+        check_tesseract(lang)
+        try:
+            engines[lang] = _library().PyTessBaseAPI(lang=lang, init=True)
+        except RuntimeError as exc:
+            raise MissingDependencyError(
+                f"tesseract cannot load {lang}: {exc}; {_INSTALL_HINT}"
+            ) from exc
+    return engines[lang]
+
+
+def _set_image(engine: Any, image: Image.Image) -> None:
+    """Hand over the grey levels as they are: no encoding, no file."""
+    grey = image if image.mode == "L" else image.convert("L")
+    engine.SetImageBytes(grey.tobytes(), grey.width, grey.height, 1, grey.width)
+
+
+def _words_from_tsv(tsv: str, scale: float) -> list[Word]:
     words: list[Word] = []
-    for i, text in enumerate(data["text"]):
-        text = text.strip()
-        conf = float(data["conf"][i])
-        if not text or conf < 0:
+    for row in tsv.splitlines():
+        cells = row.split("\t", 11)
+        if len(cells) < 12 or cells[0] != _WORD_LEVEL:
             continue
-        left, top = data["left"][i] / scale, data["top"][i] / scale
-        width, height = data["width"][i] / scale, data["height"][i] / scale
-        line_id = (data["block_num"][i] * 1000 + data["par_num"][i]) * 1000 + data["line_num"][i]
+        _, _, block, par, line, _, left, top, width, height, conf, text = cells
+        text = text.strip()
+        if not text or float(conf) < 0:
+            continue
+        x0, y0 = int(left) / scale, int(top) / scale
         words.append(
             Word(
                 text_raw=text,
-                x0=left,
-                top=top,
-                x1=left + width,
-                bottom=top + height,
-                conf=conf,
-                line_hint=line_id,
+                x0=x0,
+                top=y0,
+                x1=x0 + int(width) / scale,
+                bottom=y0 + int(height) / scale,
+                conf=float(conf),
+                line_hint=(int(block) * 1000 + int(par)) * 1000 + int(line),
             )
         )
     return words
 
 
-def _run(image: Image.Image, func, **kwargs):
-    # An uncompressed grey-level file is the cheapest hand-over to the tesseract process.
-    with tempfile.TemporaryDirectory(prefix="budgetpdf-ocr-") as tmp:
-        image_path = Path(tmp) / "page.pgm"
-        image.save(image_path, format="PPM")
-        try:
-            return func(str(image_path), timeout=_TIMEOUT_S, **kwargs)
-        except pytesseract.TesseractNotFoundError as exc:
-            raise MissingDependencyError(f"tesseract is not installed; {_INSTALL_HINT}") from exc
-        except (pytesseract.TesseractError, RuntimeError, OSError) as exc:
-            raise PageError(f"tesseract failed: {exc}".strip(), kind="ocr_failed") from exc
-
-
-def _data(image: Image.Image, *, lang: str, psm: int, dpi: int) -> dict[str, list]:
+def _tsv(image: Image.Image, *, lang: str, psm: int, dpi: int) -> str:
     """Tesseract's word table (text, boxes, confidences, block/paragraph/line numbers)."""
-    return _run(
-        image,
-        pytesseract.image_to_data,
-        lang=lang,
-        config=f"--psm {psm} --dpi {dpi}",
-        output_type=pytesseract.Output.DICT,
-    )
+    engine = _engine(lang)
+    engine.SetPageSegMode(psm)
+    engine.SetVariable("user_defined_dpi", str(dpi))
+    _set_image(engine, image)
+    if not engine.Recognize(_TIMEOUT_MS):
+        raise PageError(
+            f"tesseract failed or took over {_TIMEOUT_MS // 1000} s on the page", kind="ocr_failed"
+        )
+    return engine.GetTSVText(0)
 
 
 def _check_size(image: Image.Image, scale: float) -> None:
@@ -113,9 +145,8 @@ def _check_size(image: Image.Image, scale: float) -> None:
 
 def recognise(image: Image.Image, *, scale: float, lang: str, dpi: int) -> list[Word]:
     """Words with boxes (in points, via `scale` px/pt) and confidences 0-100."""
-    check_tesseract(lang)
     _check_size(image, scale)
-    return _words_from_data(_data(image, lang=lang, psm=3, dpi=dpi), scale)
+    return _words_from_tsv(_tsv(image, lang=lang, psm=PSM_AUTO, dpi=dpi), scale)
 
 
 def reread_regions(
@@ -130,7 +161,6 @@ def reread_regions(
     """Read the regions in `boxes` (points) again, in one tesseract call over a strip made
     of their crops (widened by pad_pt) stacked one under another; the words of each box,
     in page points."""
-    check_tesseract(lang)
     pad = pad_pt * scale
     crops = []
     for x0, top, x1, bottom in boxes:
@@ -148,7 +178,7 @@ def reread_regions(
         strip.paste(crop, (gap, y))
     _check_size(strip, scale)
     found: list[list[Word]] = [[] for _ in boxes]
-    for word in _words_from_data(_data(strip, lang=lang, psm=6, dpi=dpi), 1.0):
+    for word in _words_from_tsv(_tsv(strip, lang=lang, psm=PSM_BLOCK, dpi=dpi), 1.0):
         centre = (word.top + word.bottom) / 2
         for i, ((left, upper, crop), y) in enumerate(zip(crops, offsets, strict=True)):
             if y <= centre < y + crop.height:
@@ -168,11 +198,12 @@ def reread_regions(
 
 
 def detect_rotation(image: Image.Image) -> int:
-    """Clockwise degrees (0/90/180/270) the image must be turned to stand upright; 0 if unsure."""
-    try:
-        osd = _run(image, pytesseract.image_to_osd, output_type=pytesseract.Output.DICT)
-    except PageError:
-        return 0  # too little text for orientation detection: read it as it is
-    if float(osd.get("orientation_conf", 0.0)) < 2.0:
+    """Clockwise degrees (0/90/180/270) the image must be turned to stand upright; 0 if unsure
+    (too little text for orientation detection: the page is read as it is)."""
+    engine = _engine("osd")
+    engine.SetPageSegMode(PSM_OSD_ONLY)
+    _set_image(engine, image)
+    osd = engine.DetectOrientationScript()
+    if not osd or osd["orient_conf"] < 2.0:
         return 0
-    return int(osd.get("rotate", 0)) % 360
+    return (360 - int(osd["orient_deg"])) % 360

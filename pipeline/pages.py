@@ -159,7 +159,7 @@ def second_look(
     The Danish model alone misreads some short lines that have no context ("Nr. 7" as
     "NT: X" or "NI:", with middling confidence) and lone digits in tables ("0" as "(9)"),
     and which ones differs from machine to machine (tesseract's SIMD code); the English
-    model reads them surely, and loads in a fraction of the time of both together. A
+    model (loaded once per process, like the Danish one) reads them surely. A
     line's new reading replaces the old one only when it is surer and keeps every æ, ø
     and å of the old one; a number's, only when it is surer and reads as a number (the
     image is read again: digits are never guessed).

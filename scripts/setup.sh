@@ -3,7 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-dan tesseract-ocr-osd poppler-utils hunspell hunspell-da qpdf chromium)
+# libtesseract-dev and a compiler: tesserocr is built against the system's libtesseract,
+# so the pipeline reads pages with the same engine as the `tesseract` command
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-dan tesseract-ocr-osd libtesseract-dev libleptonica-dev
+              pkg-config g++ python3-dev poppler-utils hunspell hunspell-da qpdf chromium)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -23,5 +26,5 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e ".[dev]"
+PIP_NO_BINARY=tesserocr .venv/bin/python -m pip install -q -e ".[dev]"
 echo "setup: ready ($(tesseract --version 2>&1 | head -1), $(.venv/bin/python --version))"

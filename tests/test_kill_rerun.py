@@ -125,12 +125,14 @@ def test_killed_run_then_rerun_gives_the_clean_tables(
     assert interrupted >= ROUNDS // 2  # most kills landed while output was being written
 
 
-def _reading_tesseract(proc: subprocess.Popen[bytes]) -> psutil.Process | None:
-    """A tesseract reading a page image in a worker (not a version check in the parent)."""
+def _reading_worker(proc: subprocess.Popen[bytes]) -> psutil.Process | None:
+    """A worker process that has taken up OCR: tesseract's library is mapped in it (workers
+    load it on their first page image; the parent, which also loads it, is no child)."""
     try:
         for p in psutil.Process(proc.pid).children(recursive=True):
-            if p.name() == "tesseract" and any(a.endswith(".pgm") for a in p.cmdline()):
-                return p
+            with contextlib.suppress(psutil.Error):
+                if any("libtesseract" in m.path for m in p.memory_maps()):
+                    return p
     except psutil.Error:
         pass
     return None
@@ -143,14 +145,12 @@ def test_worker_killed_while_reading_a_page_costs_nothing(
     page read again, so the output is the clean run's."""
     out, log = tmp_path / "parquet", tmp_path / "stderr.txt"
     proc = _start(batch, out, 2, log)
-    tesseract = None
-    while proc.poll() is None and tesseract is None:
-        tesseract = _reading_tesseract(proc)
+    worker = None
+    while proc.poll() is None and worker is None:
+        worker = _reading_worker(proc)
         time.sleep(0.005)
-    assert tesseract is not None, "the run ended before a page reached tesseract"
-    worker = tesseract.parent()
-    for victim in (worker, tesseract):
-        victim.send_signal(signal.SIGKILL)
+    assert worker is not None, "the run ended before a worker reached tesseract"
+    worker.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=600) == clean[1]
     assert "Traceback" not in log.read_text(), log.read_text()
     _assert_same_tables(out, clean[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,6 +37,16 @@ def test_recognise_gives_words_with_boxes_in_points(page: Image.Image) -> None:
     first = words[0]
     assert first.x0 == pytest.approx(60, abs=3) and 98 < first.top < first.bottom < 118
     assert len({w.line_hint for w in words}) == 2 and all(w.conf > 80 for w in words)
+
+
+def test_threads_reading_at_once_each_get_their_own_engine(page: Image.Image) -> None:
+    """A Dask worker may run several tasks in threads: they must not share an engine."""
+    alone = ocr.recognise(page, scale=SCALE, lang="dan", dpi=DPI)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        together = list(
+            pool.map(lambda _: ocr.recognise(page, scale=SCALE, lang="dan", dpi=DPI), range(6))
+        )
+    assert all(words == alone for words in together)
 
 
 def test_reread_lines_maps_each_line_back_to_its_place(page: Image.Image) -> None:

@@ -291,10 +291,16 @@ def _cli_with(env: dict[str, str], *args: str | Path) -> subprocess.CompletedPro
     )
 
 
+_NO_LIBRARY = "libtesseract.so.5: cannot open shared object file: No such file or directory"
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"PATH": "/nonexistent"}, "error: tesseract is not installed; install it with: "),
+        (
+            {"PYTHONPATH": "{fake}"},
+            f"error: tesseract's library cannot be loaded ({_NO_LIBRARY}); install it with: ",
+        ),
         (
             {"TESSDATA_PREFIX": "/nonexistent"},
             "error: tesseract has no model for dan, osd in TESSDATA_PREFIX=/nonexistent "
@@ -306,6 +312,11 @@ def _cli_with(env: dict[str, str], *args: str | Path) -> subprocess.CompletedPro
 def test_missing_tesseract_or_model_is_one_line_with_the_install_command(
     tmp_path: Path, env: dict[str, str], message: str
 ) -> None:
+    # a machine without libtesseract: importing tesserocr fails as its loader would
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    (fake / "tesserocr.py").write_text(f"raise ImportError({_NO_LIBRARY!r})\n")
+    env = {name: value.format(fake=fake) for name, value in env.items()}
     (tmp_path / "in").mkdir()
     good = make_bad.digital_pdf(tmp_path / "in" / "a_good.pdf")  # read first (--workers 1)
     scan = make_bad.scanned_pdf(tmp_path / "in" / "b_scan.pdf")
