@@ -291,9 +291,10 @@ class Corrector:
     def join_line_end(self, left: str, right: str) -> str | None:
         """The one word that a line's last token and the next line's first token make when
         the first ends in a hyphen, or None when they stay two words. The hyphen goes when it
-        only broke a word (the part before it is no listed word, the joined form is one:
-        "leverand-" + "ørhenvendelser"); it stays after a number, an abbreviation or a name
-        ("2023-" + "2026.", "SPP-" + "sekretariatets", "Masterclass-" + "indsatsen"); and
+        only broke a word (a part before or after it is no listed word, the joined form is
+        one: "leverand-" + "ørhenvendelser", "un-" + "dersøge"); it stays after a number,
+        an abbreviation or a name ("2023-" + "2026.", "SPP-" + "sekretariatets",
+        "Masterclass-" + "indsatsen"); and
         "leverandør-" + "og" or a word after a whole word stay apart. Works on corrected
         text; correct_lines reads damaged fragments the same way."""
         m = _LINE_END_HYPHEN.fullmatch(left)
@@ -309,8 +310,11 @@ class Corrector:
         if any(c.isdigit() for c in core) or sum(c.isupper() for c in core) > 1:
             return left + right
         tail = _SPLIT_TOKEN.match(right).group(2)
-        listed = core.rpartition("-")[2].lower() in self.lexicon.zipf
-        if core and not listed and self.lexicon.is_word(core + tail):
+        zipf = self.lexicon.zipf
+        # a fragment: the part before the hyphen is no listed word, or the part after it is
+        # none (wordfreq lists short strays such as "un" and "fore": "un-" + "dersøge")
+        fragment = core.rpartition("-")[2].lower() not in zipf or tail.lower() not in zipf
+        if core and fragment and self.lexicon.is_word(core + tail):
             return stem + right
         return left + right if core[:1].isupper() else None
 

@@ -122,6 +122,9 @@ def test_word_broken_at_a_line_end_is_read_whole(corrector: Corrector) -> None:
         ("kommunen", "og", None),  # no hyphen
         ("arbejds-", "Markedet", None),  # a capital starts something new
         ("beskæf-", "tigelsen", "beskæftigelsen"),  # hyphenation goes
+        ("un-", "dersøge", "undersøge"),  # ...also after a stray that wordfreq lists ("un")
+        ("Fore-", "byggelse", "Forebyggelse"),  # ...or a rare word ("fore")
+        ("social-", "rådgivning", None),  # two words: the hyphen of "social- og ..." style
     ],
 )
 def test_join_line_end(corrector: Corrector, left: str, right: str, joined: str | None) -> None:
@@ -266,4 +269,15 @@ def test_clean_corpus_texts_barely_change(corrector: Corrector, corpus) -> None:
     for text in clean_corpus_texts(corpus).values():
         total += len(text.split())
         changed += len(corrector.correct_text(text)[1])
+    assert changed <= 0.001 * total
+
+
+def test_clean_corpus_texts_barely_change_in_ocr_mode(corrector: Corrector, corpus) -> None:
+    """An OCR page is corrected in damaged mode even when it kept its æ/ø/å: on clean text
+    that mode must do next to no harm."""
+    total = changed = 0
+    for text in clean_corpus_texts(corpus).values():
+        lines = [line.split() for line in text.split("\n")]
+        total += len(text.split())
+        changed += len(corrector.correct_lines(lines, damaged=True)[1])
     assert changed <= 0.001 * total
