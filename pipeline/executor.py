@@ -26,7 +26,8 @@ class Executor(Protocol):
 
 
 class SerialExecutor:
-    """In-process, in order: for debugging and for --workers 1."""
+    """In-process, in order: for debugging (--executor serial); a crash in tesseract or
+    pdfium ends the run."""
 
     workers = 1
 
@@ -150,8 +151,10 @@ def make_executor(kind: str, workers: int, scheduler: str | None = None) -> Exec
         return DaskExecutor(workers, scheduler)
     if scheduler:
         raise UsageError("--scheduler only applies with --executor dask")
-    if kind == "serial" or (kind == "local" and workers == 1):
+    if kind == "serial":
         return SerialExecutor()
     if kind == "local":
+        # a pool even of one: tesseract and pdfium run inside the reading process, and a
+        # crash there must cost its page (read_isolated), not the run
         return ProcessPoolExecutor(workers)
     raise UsageError(f"unknown executor {kind!r} (choose local, serial or dask)")

@@ -68,6 +68,20 @@ def test_pool_yields_every_job_once_with_bounded_window() -> None:
     assert sorted(pairs) == [(i, i * i) for i in range(20)]
 
 
+def _pid(_: int) -> int:
+    return os.getpid()
+
+
+def test_one_local_worker_is_still_a_process_of_its_own() -> None:
+    """So a page that crashes tesseract (which runs in the reading process) fails alone."""
+    executor = make_executor("local", 1)
+    try:
+        assert isinstance(executor, ProcessPoolExecutor)
+        assert dict(executor.run(_pid, [1]))[1] != os.getpid()
+    finally:
+        executor.close()
+
+
 def test_serial_executor_keeps_order() -> None:
     assert list(SerialExecutor().run(_square, [3, 1, 2])) == [(3, 9), (1, 1), (2, 4)]
 
