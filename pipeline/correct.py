@@ -527,7 +527,8 @@ def _apply_case(
     """Carry the token's case over piece by piece; returns (observed, output) pieces. A symbol
     read for a letter ("@", "0") is a capital inside an upper-case word, before a capital, or
     at a sentence start or in a heading (capital=True); "@" and "|", the OCR's readings of
-    the capitals Ø and I, also at a line start, where headings and labels begin."""
+    the capitals Ø and I, also at a line start, where headings and labels begin; so is an
+    "l" read for "i" there (a capital I and an l are one stroke, a small i has its dot)."""
     letters = [c for c in word if c.isalpha()]
     upper = upper or (len(letters) > 1 and all(c.isupper() for c in letters))
     out = []
@@ -538,7 +539,7 @@ def _apply_case(
         elif first:
             if upper and first.isupper():
                 new = clean.upper()
-            elif first.isupper():
+            elif first.isupper() or (k == 0 and line_start and (sub, clean) == ("l", "i")):
                 new = clean[:1].upper() + clean[1:]
             else:
                 new = clean

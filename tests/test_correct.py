@@ -166,6 +166,14 @@ def test_lost_capital_at_a_line_start(corrector: Corrector) -> None:
     assert fix(corrector, "og @konomi/ressourcer") == "og økonomi/ressourcer"
 
 
+def test_l_read_for_a_capital_i_at_a_line_start(corrector: Corrector) -> None:
+    # a capital I and an l are one stroke: a table's total row reads "lalt"
+    out, _ = corrector.correct_lines([["Drift", "1.234"], ["lalt", "5.678"]], damaged=True)
+    assert out[1][0] == "I alt"
+    out, _ = corrector.correct_lines([["Det", "er", "lalt", "5,2", "mio.", "kr."]], damaged=True)
+    assert out[0][2] == "i alt"  # mid-line, a small i
+
+
 def test_fast_path_agrees_with_the_search(corrector: Corrector) -> None:
     """A common word the fast path leaves unsearched has no other reading near it."""
     search = corrector.search
