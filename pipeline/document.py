@@ -41,17 +41,16 @@ def correct_page(page: PageLayout, corrector: Corrector) -> tuple[PageLayout, li
     """Correct each block of the page as a whole (sentences and hyphenated words run on over
     line ends), keeping each word's box; log each change.
 
-    OCR output is corrected as damaged text even when the Danish model kept its æ/ø/å:
-    it still confuses l, I and 1 ("lalt" for "I alt", "p/)" for "p/l"), which the careful
-    mode for clean text leaves alone; on clean text the damaged mode changes next to
-    nothing (make eval-correct, "OCR mode")."""
+    A page that needs correction is corrected as damaged text, OCR output even when the
+    Danish model kept its æ/ø/å: it still confuses l, I and 1 ("lalt" for "I alt", "p/)"
+    for "p/l"), which the careful mode for clean text leaves alone; on clean text the
+    damaged mode changes next to nothing (make eval-correct, "OCR mode")."""
     fix = needs_correction(page)
-    damaged = page.source == "ocr" or is_damaged(page.text)
     changes: list[Correction] = []
     blocks: list[Block] = []
     for block in page.blocks:
         raw = [[w.text_raw for w in line.words] for line in block.lines]
-        fixed, block_changes = corrector.correct_lines(raw, damaged=damaged) if fix else (raw, ())
+        fixed, block_changes = corrector.correct_lines(raw, damaged=True) if fix else (raw, ())
         lines = tuple(
             Line(tuple(replace(w, text=t) for w, t in zip(line.words, tokens, strict=True)))
             for line, tokens in zip(block.lines, fixed, strict=True)

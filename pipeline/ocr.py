@@ -38,7 +38,7 @@ def _library() -> ModuleType:
     except ImportError as exc:
         if exc.name == "tesserocr":
             raise MissingDependencyError(
-                "the tesserocr package is missing; install the project with: pip install -e ."
+                "the tesserocr package is missing; install the project with: scripts/setup.sh"
             ) from exc
         raise MissingDependencyError(
             f"tesseract's library cannot be loaded ({exc}); {_INSTALL_HINT}"
@@ -51,7 +51,7 @@ def check_tesseract(lang: str) -> str:
     """Fail early with an install command instead of a traceback on the first scan."""
     library = _library()
     where, available = library.get_languages()
-    missing = [code for code in (*lang.split("+"), "osd") if code not in available]
+    missing = [code for code in dict.fromkeys((*lang.split("+"), "osd")) if code not in available]
     if missing:
         prefix = os.environ.get("TESSDATA_PREFIX")
         raise MissingDependencyError(
